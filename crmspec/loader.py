@@ -1,0 +1,382 @@
+"""crmspec.load(): find, parse, validate and resolve a document, then build its typed model."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import jsonschema
+import prance
+import yaml
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from crmspec.dialect_schema import DIALECT_SCHEMA, OPERATION_SCHEMA
+from crmspec.errors import DocumentNotFound, InvalidDialectBlock, InvalidDocument
+from crmspec.model import (
+    Api,
+    Auth,
+    Dialect,
+    ErrorConvention,
+    Filter,
+    Operation,
+    Pagination,
+    Parent,
+    Reference,
+    Resource,
+    Search,
+    Sort,
+    envelope_from,
+)
+
+DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "openapi"
+DOCUMENTS: dict[str, str] = {
+    "revorbit": "revorbit.yaml",
+    "olympus": "olympus.yaml",
+    "concord": "concord.yaml",
+    "ysuite": "ysuite.yaml",
+}
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_ENVELOPE_OVERRIDE: dict[str, Any] = {
+    "type": "object",
+    "properties": DIALECT_SCHEMA["properties"]["envelopes"]["properties"]["list"]["properties"],
+}
+
+
+def document_path(name_or_path: str | Path) -> Path:
+    name = str(name_or_path)
+    if name in DOCUMENTS:
+        return DOCUMENTS_DIR / DOCUMENTS[name]
+    path = Path(name)
+    if path.is_file():
+        return path.resolve()
+    raise DocumentNotFound(name, tuple(DOCUMENTS))
+
+
+def load(name_or_path: str | Path) -> Api:
+    """Load a document by dialect id or path. Raises a CrmSpecError subclass, never anything else."""
+    path = document_path(name_or_path)
+    text = _read(path)
+    raw = _parse_yaml(path, text)
+    _validate_openapi(path, raw)
+    resolved = _resolve(path)
+    dialect_raw = resolved.get("x-crm-dialect")
+    if not isinstance(dialect_raw, dict):
+        raise InvalidDialectBlock(str(path), "/x-crm-dialect", "the document has no x-crm-dialect block")
+    _check(DIALECT_SCHEMA, dialect_raw, str(path), "/x-crm-dialect", InvalidDialectBlock)
+    dialect = _dialect(path, resolved, dialect_raw)
+    operations = tuple(_operations(path, resolved, dialect))
+    return Api(
+        path=str(path),
+        document=resolved,
+        dialect=dialect,
+        operations=operations,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidDocument(str(path), "", f"cannot read the file ({exc})") from None
+
+
+def _parse_yaml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        position = getattr(exc, "position", None)  # a ReaderError (bad character) has no mark
+        if not where and isinstance(position, int):
+            where = f"line {text.count(chr(10), 0, position) + 1}"
+        reason = _one_line(getattr(exc, "problem", None) or exc)
+        raise InvalidDocument(str(path), where, f"not valid YAML: {reason}") from None
+    if not isinstance(raw, dict):
+        raise InvalidDocument(str(path), "", "the document is not a YAML mapping")
+    return raw
+
+
+def _pointer(parts: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _one_line(value: Any, limit: int = 200) -> str:
+    """The first line of `value`, cut to `limit` characters (resolver errors can dump a whole document)."""
+    lines = str(value).strip().splitlines()
+    line = lines[0] if lines else type(value).__name__
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _walk(node: Any, parts: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], Any]]:
+    """Every node of a parsed YAML tree with its path from the root, in document order."""
+    yield parts, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*parts, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*parts, index))
+
+
+def _follow(node: Any, parts: Iterable[Any]) -> Any:
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise LookupError(part)
+    return node
+
+
+def _locate(raw: dict[str, Any], relative: tuple[Any, ...], instance: Any) -> tuple[Any, ...]:
+    """The error's path from the document root. openapi-spec-validator reports errors inside a Schema
+    Object relative to that schema, so find the first node where the relative path leads to the instance."""
+    try:
+        if _follow(raw, relative) == instance:
+            return relative
+    except LookupError:
+        pass
+    for parts, node in _walk(raw):
+        if not parts or not isinstance(node, (dict, list)):
+            continue
+        try:
+            if _follow(node, relative) == instance:
+                return (*parts, *relative)
+        except LookupError:
+            continue
+    return relative
+
+
+def _check_refs(path: Path, raw: dict[str, Any]) -> None:
+    """Report a $ref that points at nothing at the place of the $ref (the resolver's own error names
+    neither the place nor anything short: it dumps the whole document)."""
+    for parts, node in _walk(raw):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            continue
+        ref = node["$ref"]
+        target, _, fragment = ref.partition("#")
+        if target:
+            if "://" not in target and not (path.parent / target).is_file():
+                raise InvalidDocument(str(path), _pointer((*parts, "$ref")), f"$ref {ref!r}: no such file")
+            continue
+        try:
+            _follow(raw, [unquote(p).replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]])
+        except LookupError:
+            where = _pointer((*parts, "$ref"))
+            raise InvalidDocument(str(path), where, f"$ref {ref!r} points at nothing") from None
+
+
+def _validate_openapi(path: Path, raw: dict[str, Any]) -> None:
+    if not str(raw.get("openapi", "")).startswith("3.1"):
+        raise InvalidDocument(str(path), "/openapi", f"expected an OpenAPI 3.1 document, got {raw.get('openapi')!r}")
+    _check_refs(path, raw)
+    try:
+        validator = OpenAPIV31SpecValidator(raw, base_uri=path.as_uri())
+        error = next(iter(validator.iter_errors()), None)
+    except Exception as exc:  # a broken $ref surfaces from the resolver, not as a validation error
+        raise InvalidDocument(str(path), "", f"cannot be validated: {_one_line(exc)}") from None
+    if error is not None:
+        relative = tuple(getattr(error, "absolute_path", ()) or ())
+        pointer = _pointer(_locate(raw, relative, getattr(error, "instance", None)))
+        message = _one_line(getattr(error, "message", None) or error)
+        raise InvalidDocument(str(path), pointer, message)
+
+
+def _resolve(path: Path) -> dict[str, Any]:
+    try:
+        parser = prance.ResolvingParser(
+            str(path),
+            backend="openapi-spec-validator",
+            strict=False,
+            recursion_limit_handler=lambda *_: {},
+        )
+    except Exception as exc:  # prance wraps resolver and reader faults in several exception types
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidDocument(str(path), "", f"cannot resolve references: {reason}") from None
+    specification: dict[str, Any] = parser.specification
+    return specification
+
+
+def _check(schema: dict[str, Any], value: Any, path: str, prefix: str, error: type[Exception]) -> None:
+    problem = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(value))
+    if problem is not None:
+        raise error(path, prefix + _pointer(problem.absolute_path), problem.message)
+
+
+def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Dialect:
+    ids = raw["ids"]
+    errors = raw["errors"]
+    statuses = {k: v for k, v in errors["statuses"].items() if isinstance(v, int)}
+    alternatives = {
+        k.removesuffix("_alternatives"): tuple(v)
+        for k, v in errors["statuses"].items()
+        if isinstance(v, list)
+    }
+    pagination = raw["pagination"]
+    auth = raw["auth"]
+    jwt = auth.get("jwt") or {}
+    lifetime = jwt.get("lifetime_seconds", 3600)
+    if not isinstance(lifetime, int) or isinstance(lifetime, bool):
+        where = "/x-crm-dialect/auth/jwt/lifetime_seconds"
+        raise InvalidDialectBlock(str(path), where, f"{lifetime!r} is not an integer")
+    key_pair = auth.get("key_pair") or {}
+    schemas = document.get("components", {}).get("schemas", {})
+    resources = {}
+    for name, res in raw["resources"].items():
+        if res["schema"] not in schemas:
+            raise InvalidDialectBlock(
+                str(path), f"/x-crm-dialect/resources/{name}/schema", f"no components.schemas entry {res['schema']!r}"
+            )
+        parent = res.get("parent")
+        resources[name] = Resource(
+            name=name,
+            schema_name=res["schema"],
+            id_field=res.get("id_field", ids["field"]),
+            id_prefix=res.get("id_prefix"),
+            parent=Parent(parent["resource"], parent["field"], parent["param"]) if parent else None,
+            seed=res.get("seed", True),
+            not_found_code=res.get("not_found_code"),
+            references=tuple(
+                Reference(field=f, resource=r["resource"], names=dict(r.get("names") or {}))
+                for f, r in (res.get("references") or {}).items()
+            ),
+            fixtures=tuple(res.get("fixtures") or ()),
+            schema=schemas[res["schema"]],
+        )
+    for name, res in resources.items():
+        for ref in res.references:
+            if ref.resource not in resources:
+                raise InvalidDialectBlock(
+                    str(path),
+                    f"/x-crm-dialect/resources/{name}/references/{ref.field}",
+                    f"points at unknown resource {ref.resource!r}",
+                )
+    return Dialect(
+        id=raw["id"],
+        title=raw["title"],
+        base_path=raw["base_path"],
+        sources=tuple(raw.get("sources") or ()),
+        id_type=ids["type"],
+        id_format=ids.get("format"),
+        envelopes={k: envelope_from(v) for k, v in raw["envelopes"].items()},
+        errors=ErrorConvention(
+            success=errors["success"],
+            message=errors["message"],
+            code=errors.get("code"),
+            error=errors.get("error"),
+            field_errors=errors.get("field_errors"),
+            field_error_style=errors["field_error_style"],
+            statuses=statuses,
+            alternatives=alternatives,
+            codes=dict(errors.get("codes") or {}),
+            schema_ref=errors.get("schema"),
+        ),
+        pagination=Pagination(
+            page_param=pagination["page_param"],
+            size_param=pagination["size_param"],
+            first_page=pagination["first_page"],
+            reported_first_page=pagination.get("reported_first_page", pagination["first_page"]),
+            default_size=pagination["default_size"],
+            max_size=pagination["max_size"],
+            over_max=pagination.get("over_max", "clamp"),
+            past_end=pagination.get("past_end", "empty"),
+        ),
+        auth=Auth(
+            scheme=auth["scheme"],
+            security_scheme=auth["security_scheme"],
+            roles=tuple(auth.get("roles") or ()),
+            default_role=auth.get("default_role"),
+            limited_role=auth.get("limited_role"),
+            roles_match=auth.get("roles_match", "any"),
+            role_claim=jwt.get("role_claim", "role"),
+            issuer=jwt.get("issuer"),
+            audience=jwt.get("audience"),
+            lifetime_seconds=lifetime,
+            access_header=key_pair.get("access_header"),
+            secret_header=key_pair.get("secret_header"),
+            login_operation=auth.get("login_operation"),
+        ),
+        resources=resources,
+    )
+
+
+def _roles(operation: dict[str, Any], document: dict[str, Any], scheme: str) -> tuple[str, ...] | None:
+    security = operation.get("security", document.get("security", []))
+    if not security:
+        return None
+    roles: list[str] = []
+    for requirement in security:
+        roles.extend(requirement.get(scheme, []))
+    return tuple(dict.fromkeys(roles))
+
+
+def _operations(path: Path, document: dict[str, Any], dialect: Dialect) -> Iterable[Operation]:
+    for route, item in (document.get("paths") or {}).items():
+        mount = dialect.base_path
+        if item.get("servers"):
+            mount = urlparse(item["servers"][0]["url"]).path.rstrip("/")
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            where = f"/paths/{_pointer([route])[1:]}/{method}"
+            mark = op.get("x-crm-operation")
+            if mark is None:
+                raise InvalidDialectBlock(str(path), where, "operation has no x-crm-operation mark")
+            _check(OPERATION_SCHEMA, mark, str(path), where + "/x-crm-operation", InvalidDialectBlock)
+            if "envelope" in mark:  # an override is merged over an envelope, so it must fit one
+                _check(_ENVELOPE_OVERRIDE, mark["envelope"], str(path), where + "/x-crm-operation/envelope",
+                       InvalidDialectBlock)
+            if "x-source" not in op:
+                raise InvalidDialectBlock(str(path), where, "operation has no x-source")
+            if "operationId" not in op:
+                raise InvalidDocument(str(path), where, "operation has no operationId")
+            sort = mark.get("sort")
+            base_envelope = dialect.envelopes.get(mark["action"])
+            override = mark.get("envelope")
+            envelope = None
+            if base_envelope is not None:
+                envelope = base_envelope.merged(override) if override else base_envelope
+            elif override:
+                envelope = dialect.envelopes["item"].merged(override)
+            yield Operation(
+                method=method,
+                path=route,
+                mount=mount,
+                operation_id=op["operationId"],
+                resource=mark["resource"],
+                action=mark["action"],
+                source=op["x-source"],
+                source_reason=op.get("x-source-reason"),
+                roles=_roles(op, document, dialect.auth.security_scheme),
+                envelope=envelope,
+                filters=tuple(
+                    Filter(
+                        param=param,
+                        op=f["op"],
+                        field=f.get("field"),
+                        field_param=f.get("field_param"),
+                        default_field=f.get("default_field"),
+                    )
+                    for param, f in (mark.get("filters") or {}).items()
+                ),
+                search=Search(mark["search"]["param"], tuple(mark["search"]["fields"])) if mark.get("search") else None,
+                sort=Sort(
+                    param=sort["param"],
+                    dir_param=sort.get("dir_param"),
+                    separator=sort.get("separator"),
+                    default=sort.get("default"),
+                    keys=dict(sort["keys"]),
+                    directions={"asc": "asc", "desc": "desc", **(sort.get("directions") or {})},
+                    default_direction=sort.get("default_direction", "asc"),
+                )
+                if sort
+                else None,
+                required_on_update=tuple(mark.get("required_on_update") or ()),
+                raw=op,
+            )

@@ -1,0 +1,238 @@
+"""The typed view of a document: its dialect conventions and its operations, indexed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Success = Literal[True, "optional", "absent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    status: int
+    success: Success
+    data: str | None = None
+    alternatives: tuple[int, ...] = ()
+    fields: tuple[str, ...] = ()
+    message: str | None = None
+    empty: bool = False
+    items: str | None = None
+    page_fields: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        return (self.status, *self.alternatives)
+
+    def merged(self, override: dict[str, Any]) -> Envelope:
+        return envelope_from({**self.as_dict(), **override})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "success": self.success,
+            "data": self.data,
+            "alternatives": list(self.alternatives),
+            "fields": list(self.fields),
+            "message": self.message,
+            "empty": self.empty,
+            "items": self.items,
+            "page_fields": dict(self.page_fields),
+        }
+
+
+def envelope_from(raw: dict[str, Any]) -> Envelope:
+    return Envelope(
+        status=raw["status"],
+        success=raw["success"],
+        data=raw.get("data"),
+        alternatives=tuple(raw.get("alternatives") or ()),
+        fields=tuple(raw.get("fields") or ()),
+        message=raw.get("message"),
+        empty=bool(raw.get("empty", False)),
+        items=raw.get("items"),
+        page_fields={k: v for k, v in (raw.get("page_fields") or {}).items() if v is not None},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorConvention:
+    success: Literal[False, "absent"]
+    message: str
+    code: str | None
+    error: str | None
+    field_errors: str | None
+    field_error_style: Literal["string", "list"]
+    statuses: dict[str, int]
+    alternatives: dict[str, tuple[int, ...]]
+    codes: dict[str, str]
+    schema_ref: str | None
+
+    def status(self, kind: str) -> int:
+        return self.statuses.get(kind, self.statuses.get("bad_request", 400))
+
+    def accepted(self, kind: str) -> tuple[int, ...]:
+        return (self.status(kind), *self.alternatives.get(kind, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    page_param: str
+    size_param: str
+    first_page: int
+    reported_first_page: int
+    default_size: int
+    max_size: int
+    over_max: Literal["clamp", "reject"]
+    past_end: Literal["empty", "not_found"]
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    scheme: Literal["jwt", "token", "key_pair"]
+    security_scheme: str
+    roles: tuple[str, ...]
+    default_role: str | None
+    limited_role: str | None
+    roles_match: Literal["any", "all"]
+    role_claim: str
+    issuer: str | None
+    audience: str | None
+    lifetime_seconds: int
+    access_header: str | None
+    secret_header: str | None
+    login_operation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    field: str
+    resource: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    resource: str
+    field: str
+    param: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    name: str
+    schema_name: str
+    id_field: str
+    id_prefix: str | None
+    parent: Parent | None
+    seed: bool
+    not_found_code: str | None
+    references: tuple[Reference, ...]
+    fixtures: tuple[dict[str, Any], ...]
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    id: str
+    title: str
+    base_path: str
+    sources: tuple[str, ...]
+    id_type: Literal["integer", "string"]
+    id_format: str | None
+    envelopes: dict[str, Envelope]
+    errors: ErrorConvention
+    pagination: Pagination
+    auth: Auth
+    resources: dict[str, Resource]
+
+    def envelope(self, action: str) -> Envelope:
+        return self.envelopes.get(action, self.envelopes["item"])
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    param: str
+    op: str
+    field: str | None
+    field_param: str | None
+    default_field: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    param: str
+    dir_param: str | None
+    separator: str | None
+    default: str | None
+    keys: dict[str, str]
+    directions: dict[str, str]
+    default_direction: Literal["asc", "desc"]
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    param: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One method on one path, with what the document says it is."""
+
+    method: str
+    path: str
+    mount: str
+    operation_id: str
+    resource: str
+    action: str
+    source: str
+    source_reason: str | None
+    roles: tuple[str, ...] | None
+    envelope: Envelope | None
+    filters: tuple[Filter, ...]
+    search: Search | None
+    sort: Sort | None
+    required_on_update: tuple[str, ...]
+    raw: dict[str, Any]
+
+    @property
+    def secured(self) -> bool:
+        return self.roles is not None
+
+    @property
+    def full_path(self) -> str:
+        return self.mount + self.path
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+@dataclass(frozen=True)
+class Api:
+    """A loaded, validated, resolved document."""
+
+    path: str
+    document: dict[str, Any]
+    dialect: Dialect
+    operations: tuple[Operation, ...]
+    sha256: str
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+    def find(self, resource: str, action: str) -> Operation | None:
+        for op in self.operations:
+            if op.resource == resource and op.action == action:
+                return op
+        return None
+
+    def for_resource(self, resource: str) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.resource == resource)
