@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -9,9 +10,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import jsonschema
-import prance
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator
+from prance.util.resolver import RefResolver
 
 from crmspec.dialect_schema import DIALECT_SCHEMA, OPERATION_SCHEMA
 from crmspec.errors import DocumentNotFound, InvalidDialectBlock, InvalidDocument
@@ -61,7 +62,7 @@ def load(name_or_path: str | Path) -> Api:
     text = _read(path)
     raw = _parse_yaml(path, text)
     _validate_openapi(path, raw)
-    resolved = _resolve(path)
+    resolved = _resolve(path, raw)
     dialect_raw = resolved.get("x-crm-dialect")
     if not isinstance(dialect_raw, dict):
         raise InvalidDialectBlock(str(path), "/x-crm-dialect", "the document has no x-crm-dialect block")
@@ -187,18 +188,20 @@ def _validate_openapi(path: Path, raw: dict[str, Any]) -> None:
         raise InvalidDocument(str(path), pointer, message)
 
 
-def _resolve(path: Path) -> dict[str, Any]:
+def _resolve(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """Inline every $ref with prance's resolver (the document was validated just before)."""
     try:
-        parser = prance.ResolvingParser(
-            str(path),
-            backend="openapi-spec-validator",
+        resolver = RefResolver(
+            copy.deepcopy(raw),
+            path.as_uri(),
             strict=False,
             recursion_limit_handler=lambda *_: {},
         )
+        resolver.resolve_references()
     except Exception as exc:  # prance wraps resolver and reader faults in several exception types
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InvalidDocument(str(path), "", f"cannot resolve references: {reason}") from None
-    specification: dict[str, Any] = parser.specification
+    specification: dict[str, Any] = resolver.specs
     return specification
 
 
