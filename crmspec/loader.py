@@ -318,6 +318,16 @@ def _roles(operation: dict[str, Any], document: dict[str, Any], scheme: str) -> 
     return tuple(dict.fromkeys(roles))
 
 
+def _with_path_parameters(operation: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any]:
+    """The operation's parameters including its path item's; the operation's own win (OpenAPI 3.1 4.8.10)."""
+    if not shared:
+        return operation
+    own = operation.get("parameters") or []
+    keys = {(p.get("name"), p.get("in")) for p in own}
+    merged = [p for p in shared if (p.get("name"), p.get("in")) not in keys] + list(own)
+    return {**operation, "parameters": merged}
+
+
 def _operations(path: Path, document: dict[str, Any], dialect: Dialect) -> Iterable[Operation]:
     for route, item in (document.get("paths") or {}).items():
         mount = dialect.base_path
@@ -326,7 +336,7 @@ def _operations(path: Path, document: dict[str, Any], dialect: Dialect) -> Itera
         for method in HTTP_METHODS:
             if method not in item:
                 continue
-            op = item[method]
+            op = _with_path_parameters(item[method], item.get("parameters") or [])
             where = f"/paths/{_pointer([route])[1:]}/{method}"
             mark = op.get("x-crm-operation")
             if mark is None:

@@ -1,0 +1,138 @@
+"""Credentials the mock issues and verifies: signed JWTs, personal access tokens, key pairs.
+
+Every credential is derived from the server secret, so `crm-mock token` in another process prints
+one that a server started with the same secret accepts, and several workers agree without sharing state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from crmspec.model import Auth, Operation
+from mock_server.errors import Forbidden, Unauthorized
+
+EXPIRED_AGE = 7200  # an --expired credential ran out two hours ago
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    roles: tuple[str, ...]
+    user_id: Any = None
+
+
+def _sign(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+class Credentials:
+    def __init__(self, auth: Auth, secret: str) -> None:
+        self.auth = auth
+        self.secret = secret
+
+    # issuing -----------------------------------------------------------------------------------
+    def issue(self, role: str | None = None, *, expired: bool = False, subject: str = "1",
+              user_id: Any = None, roles: tuple[str, ...] | list[str] | None = None) -> str:
+        role = role if role is not None else (roles[0] if roles else self.auth.default_role)
+        now = int(time.time())
+        expires = now - EXPIRED_AGE if expired else now + self.auth.lifetime_seconds
+        if self.auth.scheme == "jwt":
+            claim: Any = (list(roles) if roles else [role]) if self.auth.role_claim == "roles" else role
+            issued = expires - self.auth.lifetime_seconds
+            payload: dict[str, Any] = {"sub": subject, self.auth.role_claim: claim, "iat": issued, "exp": expires}
+            if user_id is not None:
+                payload["uid"] = user_id
+            if self.auth.issuer:
+                payload["iss"] = self.auth.issuer
+            if self.auth.audience:
+                payload["aud"] = self.auth.audience
+            return jwt.encode(payload, self.secret, algorithm="HS256")
+        if self.auth.scheme == "token":
+            # Sanctum's shape, "<id>|<plaintext>": the id names the role, the plaintext carries expiry + MAC
+            index = self.auth.roles.index(role) + 1 if role in self.auth.roles else 1
+            body = f"{index}.{expires:x}"
+            return f"{index}|{expires:x}{_sign(self.secret, 'pat:' + body)[:40]}"
+        access = f"ysk_{expires:x}_{_sign(self.secret, 'access:' + str(expires))[:16]}"
+        return f"{access}:{_sign(self.secret, 'secret:' + access)[:40]}"
+
+    # verifying ---------------------------------------------------------------------------------
+    def verify(self, headers: Any) -> Principal:
+        if self.auth.scheme == "key_pair":
+            return self._verify_key_pair(headers)
+        header = headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            raise Unauthorized("Unauthenticated: no credential was sent.")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Unauthenticated: the Authorization header must be 'Bearer <token>'.")
+        token = token.strip()
+        if self.auth.scheme == "jwt":
+            return self._verify_jwt(token)
+        return self._verify_pat(token)
+
+    def _verify_jwt(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=["HS256"],
+                audience=self.auth.audience,
+                issuer=self.auth.issuer,
+                options={"require": ["exp", "sub", self.auth.role_claim]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The token has expired.", code="TOKEN_EXPIRED") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The token is invalid.", code="INVALID_TOKEN") from None
+        raw_roles = claims[self.auth.role_claim]
+        roles = tuple(raw_roles) if isinstance(raw_roles, list) else (str(raw_roles),)
+        return Principal(subject=str(claims["sub"]), roles=roles, user_id=claims.get("uid", claims["sub"]))
+
+    def _verify_pat(self, token: str) -> Principal:
+        index, _, plain = token.partition("|")
+        if not index.isdigit() or len(plain) < 41:
+            raise Unauthorized("Unauthenticated.")
+        expires_hex, mac = plain[:-40], plain[-40:]
+        if not hmac.compare_digest(mac, _sign(self.secret, f"pat:{index}.{expires_hex}")[:40]):
+            raise Unauthorized("Unauthenticated.")
+        if int(expires_hex, 16) < time.time():
+            raise Unauthorized("Unauthenticated: the token has expired.")
+        position = int(index) - 1
+        role = self.auth.roles[position] if 0 <= position < len(self.auth.roles) else ""
+        return Principal(subject=index, roles=(role,))
+
+    def _verify_key_pair(self, headers: Any) -> Principal:
+        access = headers.get(self.auth.access_header or "", "")
+        secret = headers.get(self.auth.secret_header or "", "")
+        if not access or not secret:
+            raise Unauthorized("Invalid API credentials.")
+        parts = access.split("_")
+        valid = (
+            len(parts) == 3
+            and parts[0] == "ysk"
+            and all(c in "0123456789abcdef" for c in parts[1])
+            and bool(parts[1])
+            and hmac.compare_digest(parts[2], _sign(self.secret, "access:" + str(int(parts[1], 16)))[:16])
+        )
+        # both comparisons always run, so the time taken does not tell which key was wrong
+        secret_ok = hmac.compare_digest(secret, _sign(self.secret, "secret:" + access)[:40])
+        if not (valid and secret_ok):
+            raise Unauthorized("Invalid API credentials.")
+        if int(parts[1], 16) < time.time():
+            raise Unauthorized("Invalid API credentials: the key has expired.")
+        return Principal(subject=parts[2], roles=())
+
+    def authorize(self, principal: Principal, operation: Operation) -> None:
+        required = operation.roles or ()
+        if not required:
+            return
+        held = set(principal.roles)
+        allowed = held.issuperset(required) if self.auth.roles_match == "all" else bool(held & set(required))
+        if not allowed:
+            raise Forbidden("This action is unauthorized: your role may not call this operation.")

@@ -1,0 +1,19 @@
+"""The mock's typed configuration, passed explicitly to create_app()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_SECRET = "crm-mock-development-secret"  # documented in the README; never use it outside a laptop
+DEFAULT_PASSWORD = "mock-password"  # the seeded users' password for the login endpoints
+
+
+@dataclass(frozen=True, slots=True)
+class MockConfig:
+    seed: int = 42
+    records: int = 50
+    state: str | None = None
+    secret: str = DEFAULT_SECRET
+    password: str = DEFAULT_PASSWORD
+    max_body_bytes: int = 1_048_576
+    validate_responses: bool = False

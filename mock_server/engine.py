@@ -1,0 +1,346 @@
+"""The generic actions every API shares: list, collection, read, create, update, delete.
+
+Everything here reads the document's marks; nothing branches on a dialect's name. Non-CRUD
+actions live in behaviours/<dialect>.py and reach the store through the same Engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import math
+from typing import Any
+
+from flask import Response
+
+from crmspec.model import Api, Envelope, Filter, Operation, Resource
+from mock_server import records
+from mock_server.auth import Credentials, Principal
+from mock_server.errors import NotFound, Unauthorized, ValidationFailed
+from mock_server.responses import json_response, list_body, success_body
+from mock_server.store import Condition, Query, Store, column
+from mock_server.validation import ValidRequest
+
+
+class Engine:
+    def __init__(self, api: Api, store: Store, credentials: Credentials, password: str) -> None:
+        self.api = api
+        self.dialect = api.dialect
+        self.store = store
+        self.credentials = credentials
+        self.password = password  # the seeded users' development password (login endpoints)
+
+    # helpers shared with behaviours --------------------------------------------------------------
+    def resource(self, name: str) -> Resource:
+        return self.dialect.resources[name]
+
+    def not_found(self, resource: Resource, record_id: Any = None) -> NotFound:
+        label = resource.name.rstrip("s").replace("_", " ").capitalize()
+        return NotFound(f"{label} not found.", code=resource.not_found_code)
+
+    def require(self, resource: Resource, record_id: Any) -> dict[str, Any]:
+        record = self.store.get(resource.name, records.coerce_id(self.dialect, record_id))
+        if record is None:
+            raise self.not_found(resource, record_id)
+        return record
+
+    def own_id_param(self, operation: Operation, resource: Resource) -> str | None:
+        params = [p for p in operation.path_params if not (resource.parent and p == resource.parent.param)]
+        return params[-1] if params else None
+
+    def parent_record(self, operation: Operation, resource: Resource, req: ValidRequest) -> dict[str, Any] | None:
+        if resource.parent is None or resource.parent.param not in req.path:
+            return None
+        return self.require(self.resource(resource.parent.resource), req.path[resource.parent.param])
+
+    def target(self, operation: Operation, req: ValidRequest) -> tuple[Resource, dict[str, Any]]:
+        resource = self.resource(operation.resource)
+        parent = self.parent_record(operation, resource, req)
+        param = self.own_id_param(operation, resource)
+        if param is None:
+            raise self.not_found(resource)
+        record = self.require(resource, req.path[param])
+        if parent is not None and resource.parent is not None:
+            parent_id = parent[self.resource(resource.parent.resource).id_field]
+            if records.get_field(record, resource.parent.field) != parent_id:
+                raise self.not_found(resource)
+        return resource, record
+
+    def respond(self, operation: Operation, action: str, payload: Any, status: int | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        envelope = operation.envelope or self.dialect.envelope(action)
+        return json_response(status or envelope.status, success_body(envelope, payload), headers)
+
+    def now(self, resource: Resource, field: str = "updated_at") -> str:
+        return records.timestamp(resource, field, dt.datetime.now(dt.UTC))
+
+    def user_by_login(self, body: Any) -> dict[str, Any]:
+        """The seeded user whose email and password a login body carries, or 401."""
+        email = str(body.get("email", "")) if isinstance(body, dict) else ""
+        password = str(body.get("password", "")) if isinstance(body, dict) else ""
+        users = self.store.all("users", [(f"lower({column('email')}) = ?", [email.lower()])]) if email else []
+        stored = users[0].get("password", self.password) if users else None
+        if not users or not hmac.compare_digest(password.encode(), str(stored).encode()):
+            raise Unauthorized("Invalid email or password.")
+        return users[0]
+
+    # references ------------------------------------------------------------------------------
+    def check_references(self, resource: Resource, body: dict[str, Any]) -> None:
+        problems: dict[str, list[str]] = {}
+        for ref in resource.references:
+            value = records.get_field(body, ref.field)
+            if value is None:
+                continue
+            if self.store.get(ref.resource, value) is None:
+                label = ref.field.replace(".", " ").replace("_", " ")
+                problems.setdefault(ref.field, []).append(f"The selected {label} is invalid.")
+        if problems:
+            raise ValidationFailed("The given data was invalid.", field_errors=problems)
+
+    def denormalise(self, resource: Resource, record: dict[str, Any]) -> None:
+        """Copy display names from referenced records (contact_name from the contact's name)."""
+        for ref in resource.references:
+            if not ref.names:
+                continue
+            value = records.get_field(record, ref.field)
+            target = self.store.get(ref.resource, value) if value is not None else None
+            for here, there in ref.names.items():
+                records.set_field(record, here, None if target is None else records.get_field(target, there))
+
+    def release_references(self, resource: Resource, record_id: Any) -> None:
+        """After a delete: children of a nested resource go too; other references are cleared."""
+        for other in self.dialect.resources.values():
+            if other.parent and other.parent.resource == resource.name:
+                for child in self.store.all(other.name, [(f"{column(other.parent.field)} = ?", [record_id])]):
+                    self.store.delete(other.name, child[other.id_field])
+            for ref in other.references:
+                if ref.resource != resource.name:
+                    continue
+                for row in self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])]):
+                    records.set_field(row, ref.field, None)
+                    for here in ref.names:
+                        records.set_field(row, here, None)
+                    self.store.replace(other.name, row)
+
+    # list ------------------------------------------------------------------------------------
+    def conditions(self, operation: Operation, resource: Resource, req: ValidRequest,
+                   principal: Principal | None) -> list[Condition]:
+        conds: list[Condition] = []
+        parent = self.parent_record(operation, resource, req)
+        if parent is not None and resource.parent is not None:
+            parent_id = parent[self.resource(resource.parent.resource).id_field]
+            conds.append((f"{column(resource.parent.field)} = ?", [parent_id]))
+        for flt in operation.filters:
+            if flt.param in req.query and req.query[flt.param] not in (None, ""):
+                cond = self.filter_condition(resource, flt, req, principal)
+                if cond is not None:
+                    conds.append(cond)
+        if operation.search and req.query.get(operation.search.param):
+            needle = str(req.query[operation.search.param]).lower()
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            parts = [f"lower(CAST({column(f)} AS TEXT)) LIKE ? ESCAPE '\\'" for f in operation.search.fields]
+            conds.append((" OR ".join(parts), [f"%{escaped}%"] * len(parts)))
+        return conds
+
+    def filter_condition(self, resource: Resource, flt: Filter, req: ValidRequest,
+                         principal: Principal | None) -> Condition | None:
+        value = req.query[flt.param]
+        field = flt.field or flt.default_field or flt.param
+        if flt.field_param and req.query.get(flt.field_param):
+            field = str(req.query[flt.field_param])
+        col = column(field)
+        kinds = records.field_types(records.field_schema(resource, field))
+        op = flt.op
+        if op in ("eq", "ne"):
+            return (f"{col} {'=' if op == 'eq' else '!='} ?", [self._typed(value, kinds)])
+        if op == "in_csv":
+            values = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
+            typed = [self._typed(v.strip() if isinstance(v, str) else v, kinds) for v in values]
+            return (f"{col} IN ({', '.join('?' * len(typed))})", typed) if typed else ("0", [])
+        if op in ("gte", "lte"):
+            return (f"{col} {'>=' if op == 'gte' else '<='} ?", [self._typed(value, kinds)])
+        if op in ("date_gte", "date_lte"):
+            return (f"substr({col}, 1, 10) {'>=' if op == 'date_gte' else '<='} ?", [str(value)[:10]])
+        if op == "bool01":
+            return (f"{col} = ?", [1 if str(value) in ("1", "true", "True") else 0])
+        if op == "contains":
+            if "array" in kinds:
+                return (f"EXISTS (SELECT 1 FROM json_each(doc, '$.{field}') WHERE value = ?)", [value])
+            return (f"(',' || {col} || ',') LIKE ?", [f"%,{value},%"])
+        if op == "within_days":
+            today = dt.date.today()
+            horizon = today + dt.timedelta(days=int(value))
+            return (f"substr({col}, 1, 10) BETWEEN ? AND ?", [today.isoformat(), horizon.isoformat()])
+        if op == "scope":
+            if str(value) == "me" and principal is not None and principal.user_id is not None:
+                return (f"{col} = ?", [records.coerce_id(self.dialect, principal.user_id)])
+            return None
+        return None
+
+    @staticmethod
+    def _typed(value: Any, kinds: set[str]) -> Any:
+        if isinstance(value, str) and "integer" in kinds:
+            try:
+                return int(value)
+            except ValueError:
+                return value
+        if isinstance(value, str) and "number" in kinds:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    def ordering(self, operation: Operation, resource: Resource, req: ValidRequest) -> list[tuple[str, str, bool]]:
+        sort = operation.sort
+        if sort is None:
+            return []
+        raw = req.query.get(sort.param)
+        key, direction = sort.default, sort.default_direction
+        if raw not in (None, ""):
+            key = str(raw)
+            if sort.separator and sort.separator in key:
+                key, _, given = key.partition(sort.separator)
+                direction = "desc" if given.lower() == sort.directions.get("desc", "desc").lower() else "asc"
+        if sort.dir_param and req.query.get(sort.dir_param):
+            given = str(req.query[sort.dir_param])
+            direction = "desc" if given == sort.directions.get("desc", "desc") else "asc"
+        if key is None:
+            return []
+        if key not in sort.keys:
+            raise ValidationFailed(
+                "The given data was invalid.",
+                field_errors={sort.param: [f"The selected {sort.param} is invalid."]},
+            )
+        field = sort.keys[key]
+        return [(field, "DESC" if direction == "desc" else "ASC", records.is_text(resource, field))]
+
+    def page_window(self, req: ValidRequest) -> tuple[int, int]:
+        """(page as sent, page size) after defaults and the maximum."""
+        pag = self.dialect.pagination
+        size = req.query.get(pag.size_param)
+        size = pag.default_size if size in (None, "") else int(size)
+        page = req.query.get(pag.page_param)
+        page = pag.first_page if page in (None, "") else int(page)
+        problems: dict[str, list[str]] = {}
+        if size < 1:
+            problems[pag.size_param] = [f"The {pag.size_param} field must be at least 1."]
+        elif size > pag.max_size:
+            if pag.over_max == "reject":
+                problems[pag.size_param] = [f"The {pag.size_param} field must not be greater than {pag.max_size}."]
+            size = pag.max_size
+        if page < pag.first_page:
+            problems[pag.page_param] = [f"The {pag.page_param} field must be at least {pag.first_page}."]
+        if problems:
+            raise ValidationFailed("The given data was invalid.", field_errors=problems)
+        return page, size
+
+    def list(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource = self.resource(operation.resource)
+        pag = self.dialect.pagination
+        page, size = self.page_window(req)
+        query = Query(
+            conditions=self.conditions(operation, resource, req, principal),
+            order=self.ordering(operation, resource, req),
+            limit=size,
+            offset=(page - pag.first_page) * size,
+        )
+        items, total = self.store.query(resource.name, query)
+        pages = math.ceil(total / size)
+        values = {
+            "page": page - pag.first_page + pag.reported_first_page,
+            "size": size,
+            "total": total,
+            "last_page": max(pages, 1),
+            "total_pages": pages,
+        }
+        envelope: Envelope = operation.envelope or self.dialect.envelopes["list"]
+        return json_response(envelope.status, list_body(envelope, items, values))
+
+    def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource = self.resource(operation.resource)
+        query = Query(
+            conditions=self.conditions(operation, resource, req, principal),
+            order=self.ordering(operation, resource, req),
+        )
+        items, _ = self.store.query(resource.name, query)
+        return self.respond(operation, "collection", items)
+
+    # single records ----------------------------------------------------------------------------
+    def read(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        _, record = self.target(operation, req)
+        return self.respond(operation, "item", record)
+
+    def build(self, resource: Resource, body: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A record from a request body: known fields only, defaults, timestamps, names."""
+        properties = resource.schema.get("properties", {})
+        record = dict(base or {})
+        for key, value in body.items():
+            if key in properties and key != resource.id_field:
+                record[key] = value
+        now = self.now(resource, "created_at")
+        if base is None:
+            for key, prop in properties.items():
+                if key not in record and "default" in prop:
+                    record[key] = prop["default"]
+            if "created_at" in properties:
+                record["created_at"] = now
+        if "updated_at" in properties:
+            record["updated_at"] = now
+        self.denormalise(resource, record)
+        return record
+
+    def create(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource = self.resource(operation.resource)
+        body = req.body if isinstance(req.body, dict) else {}
+        parent = self.parent_record(operation, resource, req)
+        if parent is not None and resource.parent is not None:
+            body = {**body, resource.parent.field: parent[self.resource(resource.parent.resource).id_field]}
+        self.check_references(resource, body)
+        with self.store.transaction():
+            record = self.store.insert(resource.name, self.build(resource, body))
+        headers = {}
+        read = self.api.find(resource.name, "read")
+        if read is not None and resource.parent is None:
+            placeholder = "{" + read.path_params[-1] + "}"
+            headers["Location"] = read.full_path.replace(placeholder, str(record[resource.id_field]))
+        return self.respond(operation, "create", record, headers=headers)
+
+    def update(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource, record = self.target(operation, req)
+        body = req.body if isinstance(req.body, dict) else {}
+        missing = [f for f in operation.required_on_update if body.get(f) in (None, "")]
+        if missing:
+            raise ValidationFailed(
+                "The given data was invalid.",
+                field_errors={f: [f"The {f.replace('_', ' ')} field is required."] for f in missing},
+            )
+        self.check_references(resource, body)
+        with self.store.transaction():
+            updated = self.store.replace(resource.name, self.build(resource, body, base=record))
+        return self.respond(operation, "update", updated)
+
+    def delete(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource, record = self.target(operation, req)
+        record_id = record[resource.id_field]
+        with self.store.transaction():
+            self.store.delete(resource.name, record_id)
+            self.release_references(resource, record_id)
+        return self.respond(operation, "delete", record)
+
+    def indexes(self) -> None:
+        """Expression indexes for every filtered and sorted field, so pages stay cheap as data grows."""
+        for op in self.api.operations:
+            if op.resource not in self.dialect.resources:
+                continue
+            resource = self.resource(op.resource)
+            for flt in op.filters:
+                if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
+                    self.store.ensure_index(resource.name, flt.field)
+            if op.sort:
+                for field in op.sort.keys.values():
+                    self.store.ensure_index(resource.name, field, records.is_text(resource, field))
+            if resource.parent:
+                self.store.ensure_index(resource.name, resource.parent.field)

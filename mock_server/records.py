@@ -1,0 +1,72 @@
+"""What the engine knows about a resource's records: field types, timestamps, references."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crmspec.model import Dialect, Resource
+
+
+def field_schema(resource: Resource, field: str) -> dict[str, Any]:
+    schema: Any = resource.schema
+    for part in field.split("."):
+        schema = (schema or {}).get("properties", {}).get(part, {})
+    return dict(schema or {})
+
+
+def field_types(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if kind is None:
+        return {t for key in ("anyOf", "oneOf") for sub in schema.get(key, []) for t in field_types(sub)}
+    return {kind} if isinstance(kind, str) else set(kind)
+
+
+def is_text(resource: Resource, field: str) -> bool:
+    return "string" in field_types(field_schema(resource, field))
+
+
+def nullable(schema: dict[str, Any]) -> bool:
+    return "null" in field_types(schema)
+
+
+def timestamp(resource: Resource, field: str, moment: dt.datetime | None = None) -> str:
+    """Now, written the way this resource's examples write timestamps (Laravel micros, Z, or naive)."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    sample = str(field_schema(resource, field).get("examples", [""])[0] if field_schema(resource, field).get(
+        "examples") else field_schema(resource, field).get("example", ""))
+    if sample.endswith(".000000Z") or (len(sample) > 20 and sample.endswith("Z") and "." in sample):
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if sample and not sample.endswith("Z") and "+" not in sample[10:]:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def coerce_id(dialect: Dialect, raw: Any) -> Any:
+    if dialect.id_type == "integer":
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return raw
+    return str(raw)
+
+
+def get_field(record: dict[str, Any], field: str) -> Any:
+    node: Any = record
+    for part in field.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def set_field(record: dict[str, Any], field: str, value: Any) -> None:
+    parts = field.split(".")
+    node = record
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value

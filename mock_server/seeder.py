@@ -1,0 +1,59 @@
+"""The start-up data set: fixtures as the document gives them, then --records fake records each."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from crmspec.model import Dialect, Resource
+from mock_server.engine import Engine
+from mock_server.faker import FakeData
+
+
+def seeding_order(dialect: Dialect) -> list[Resource]:
+    """Resources after the ones they point at, so every reference finds an existing record."""
+    done: dict[str, Resource] = {}
+
+    def visit(resource: Resource, trail: tuple[str, ...]) -> None:
+        if resource.name in done or resource.name in trail:
+            return
+        targets: Iterable[str] = [r.resource for r in resource.references]
+        if resource.parent:
+            targets = [*targets, resource.parent.resource]
+        for target in targets:
+            if target in dialect.resources:
+                visit(dialect.resources[target], (*trail, resource.name))
+        done[resource.name] = resource
+
+    for resource in dialect.resources.values():
+        visit(resource, ())
+    return list(done.values())
+
+
+def seed(engine: Engine, seed_value: int, records: int) -> None:
+    store = engine.store
+    dialect = engine.dialect
+    rng = random.Random(seed_value)
+    fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
+
+    def pick(name: str) -> dict[str, object] | None:
+        return store.pick(name, rng.randrange(1 << 30)) if name in dialect.resources else None
+
+    with store.transaction():
+        for resource in seeding_order(dialect):
+            if resource.fixtures:
+                for fixture in resource.fixtures:
+                    store.insert(resource.name, dict(fixture))
+                continue
+            if not resource.seed:
+                continue
+            for index in range(records):
+                record = fake.record(resource, pick, index)
+                if resource.parent:
+                    parent = pick(resource.parent.resource)
+                    if parent is not None:
+                        record[resource.parent.field] = parent[dialect.resources[resource.parent.resource].id_field]
+                engine.denormalise(resource, record)
+                store.insert(resource.name, record)
+        store.set_meta("seed", str(seed_value))
+        store.set_meta("records", str(records))

@@ -1,0 +1,206 @@
+"""SQLite state: one table per resource, each record a JSON document, indexed per filtered field.
+
+A record's id is derived from the table's autoincrement key: the key itself for integer ids, or
+the dialect's format (`contact_{n:03d}`) for string ids, so ids stay unique across worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from crmspec.model import Dialect, Resource
+
+Condition = tuple[str, Sequence[Any]]
+
+
+@dataclass(slots=True)
+class Query:
+    conditions: list[Condition] = field(default_factory=list)
+    order: list[tuple[str, str, bool]] = field(default_factory=list)  # (field, ASC|DESC, is_text)
+    limit: int | None = None
+    offset: int = 0
+
+
+def column(field_name: str) -> str:
+    """The SQL expression of a record field; the same text in queries and in indexes."""
+    path = "$." + ".".join(f'"{part}"' for part in field_name.split("."))
+    return f"json_extract(doc, '{path}')"
+
+
+def _table(resource: str) -> str:
+    return f'"r_{resource}"'
+
+
+class Store:
+    def __init__(self, dialect: Dialect, path: str | None = None) -> None:
+        self.dialect = dialect
+        self.path = path or ":memory:"
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._shared: sqlite3.Connection | None = None
+        if self.path == ":memory:":
+            self._shared = self._open()
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            for name in dialect.resources:
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {_table(name)} ("
+                    "pk INTEGER PRIMARY KEY AUTOINCREMENT, rid TEXT UNIQUE, doc TEXT NOT NULL)"
+                )
+
+    # connections -------------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if self.path != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        owner = (os.getpid(), threading.get_ident())
+        if getattr(self._local, "owner", None) != owner:
+            self._local.db = self._open()
+            self._local.owner = owner
+        db: sqlite3.Connection = self._local.db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work; a failure rolls everything in it back."""
+        with self._lock:
+            db = self._connection()
+            if db.in_transaction:  # nested: join the outer transaction
+                yield db
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # indexes and meta ----------------------------------------------------------------------------
+    def ensure_index(self, resource: str, field_name: str, text: bool = False) -> None:
+        name = f'"ix_{resource}_{field_name.replace(".", "_")}{"_nc" if text else ""}"'
+        collate = " COLLATE NOCASE" if text else ""
+        with self.transaction() as db:
+            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {_table(resource)} ({column(field_name)}{collate})")
+
+    def meta(self, key: str) -> str | None:
+        row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # records ----------------------------------------------------------------------------------
+    def _resource(self, name: str) -> Resource:
+        return self.dialect.resources[name]
+
+    def make_id(self, resource: Resource, pk: int) -> Any:
+        if self.dialect.id_type == "integer":
+            return pk
+        fmt = self.dialect.id_format or "{prefix}_{n}"
+        return fmt.format(prefix=resource.id_prefix or resource.name, n=pk)
+
+    def insert(self, resource_name: str, doc: dict[str, Any], pk: int | None = None) -> dict[str, Any]:
+        """Store a new record; a fixture may bring its own id, otherwise the key makes one."""
+        resource = self._resource(resource_name)
+        with self.transaction() as db:
+            given = doc.get(resource.id_field)
+            if pk is None and isinstance(given, int) and self.dialect.id_type == "integer":
+                pk = given
+            if pk is None:
+                cur = db.execute(f"INSERT INTO {_table(resource_name)} (doc) VALUES ('{{}}')")
+                pk = int(cur.lastrowid or 0)
+            else:
+                db.execute(f"INSERT INTO {_table(resource_name)} (pk, doc) VALUES (?, '{{}}')", (pk,))
+            record_id = given if given is not None else self.make_id(resource, pk)
+            record = {resource.id_field: record_id, **doc}
+            db.execute(
+                f"UPDATE {_table(resource_name)} SET rid = ?, doc = ? WHERE pk = ?",
+                (str(record[resource.id_field]), json.dumps(record), pk),
+            )
+        return record
+
+    def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None:
+        row = self._connection().execute(
+            f"SELECT doc FROM {_table(resource_name)} WHERE rid = ?", (str(record_id),)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def replace(self, resource_name: str, record: dict[str, Any]) -> dict[str, Any]:
+        resource = self._resource(resource_name)
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE {_table(resource_name)} SET doc = ? WHERE rid = ?",
+                (json.dumps(record), str(record[resource.id_field])),
+            )
+        return record
+
+    def delete(self, resource_name: str, record_id: Any) -> bool:
+        with self.transaction() as db:
+            cur = db.execute(f"DELETE FROM {_table(resource_name)} WHERE rid = ?", (str(record_id),))
+        return cur.rowcount > 0
+
+    def query(self, resource_name: str, query: Query) -> tuple[list[dict[str, Any]], int]:
+        where, params = self._where(query.conditions)
+        db = self._connection()
+        total = int(db.execute(f"SELECT COUNT(*) FROM {_table(resource_name)}{where}", params).fetchone()[0])
+        order = ", ".join(
+            f"{column(f)}{' COLLATE NOCASE' if text else ''} {direction}" for f, direction, text in query.order
+        )
+        order_sql = f" ORDER BY {order + ', ' if order else ''}pk ASC"
+        limit_sql = ""
+        page_params = list(params)
+        if query.limit is not None:
+            limit_sql = " LIMIT ? OFFSET ?"
+            page_params += [query.limit, query.offset]
+        rows = db.execute(
+            f"SELECT doc FROM {_table(resource_name)}{where}{order_sql}{limit_sql}", page_params
+        ).fetchall()
+        return [json.loads(r[0]) for r in rows], total
+
+    def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
+        return self.query(resource_name, Query(conditions=conditions or []))[0]
+
+    def count(self, resource_name: str) -> int:
+        return int(self._connection().execute(f"SELECT COUNT(*) FROM {_table(resource_name)}").fetchone()[0])
+
+    def pick(self, resource_name: str, offset: int) -> dict[str, Any] | None:
+        """The record at `offset` (mod count) in key order: a deterministic 'random' existing record."""
+        total = self.count(resource_name)
+        if total == 0:
+            return None
+        row = self._connection().execute(
+            f"SELECT doc FROM {_table(resource_name)} ORDER BY pk LIMIT 1 OFFSET ?", (offset % total,)
+        ).fetchone()
+        return dict(json.loads(row[0]))
+
+    def clear(self) -> None:
+        with self.transaction() as db:
+            for name in self.dialect.resources:
+                db.execute(f"DELETE FROM {_table(name)}")
+            db.execute("DELETE FROM meta")
+            db.execute("DELETE FROM sqlite_sequence")
+
+    @staticmethod
+    def _where(conditions: list[Condition]) -> tuple[str, list[Any]]:
+        if not conditions:
+            return "", []
+        params: list[Any] = []
+        for _, p in conditions:
+            params.extend(p)
+        return " WHERE " + " AND ".join(f"({sql})" for sql, _ in conditions), params
