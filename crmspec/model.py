@@ -118,7 +118,7 @@ class Parent:
     param: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity equality: hashable, one per loaded document
 class Resource:
     name: str
     schema_name: str

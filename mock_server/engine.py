@@ -22,6 +22,14 @@ from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _sql_int(value: int) -> int:
+    """SQLite integers are 64-bit; a larger bound can match nothing a smaller one would not."""
+    return max(INT64[0], min(INT64[1], value))
+
+
 class Engine:
     def __init__(self, api: Api, store: Store, credentials: Credentials, password: str) -> None:
         self.api = api
@@ -105,7 +113,10 @@ class Engine:
             value = records.get_field(record, ref.field)
             target = self.store.get(ref.resource, value) if value is not None else None
             for here, there in ref.names.items():
-                records.set_field(record, here, None if target is None else records.get_field(target, there))
+                if target is not None:
+                    records.set_field(record, here, records.get_field(target, there))
+                elif records.get_field(record, here) is not None:
+                    records.set_field(record, here, None)
 
     def release_references(self, resource: Resource, record_id: Any) -> None:
         """After a delete: children of a nested resource go too; other references are cleared."""
@@ -169,7 +180,8 @@ class Engine:
             return (f"(',' || {col} || ',') LIKE ?", [f"%,{value},%"])
         if op == "within_days":
             today = dt.date.today()
-            horizon = today + dt.timedelta(days=int(value))
+            days = max(0, min(int(value), (dt.date.max - today).days))
+            horizon = today + dt.timedelta(days=days)
             return (f"substr({col}, 1, 10) BETWEEN ? AND ?", [today.isoformat(), horizon.isoformat()])
         if op == "scope":
             if str(value) == "me" and principal is not None and principal.user_id is not None:
@@ -181,9 +193,11 @@ class Engine:
     def _typed(value: Any, kinds: set[str]) -> Any:
         if isinstance(value, str) and "integer" in kinds:
             try:
-                return int(value)
+                return _sql_int(int(value))
             except ValueError:
                 return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _sql_int(value)
         if isinstance(value, str) and "number" in kinds:
             try:
                 return float(value)
@@ -245,7 +259,7 @@ class Engine:
             conditions=self.conditions(operation, resource, req, principal),
             order=self.ordering(operation, resource, req),
             limit=size,
-            offset=(page - pag.first_page) * size,
+            offset=_sql_int((page - pag.first_page) * size),
         )
         items, total = self.store.query(resource.name, query)
         pages = math.ceil(total / size)
@@ -278,7 +292,7 @@ class Engine:
         properties = resource.schema.get("properties", {})
         record = dict(base or {})
         for key, value in body.items():
-            if key in properties and key != resource.id_field:
+            if key in properties and key != resource.id_field and records.admits(resource, key, value):
                 record[key] = value
         now = self.now(resource, "created_at")
         if base is None:

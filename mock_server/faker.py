@@ -435,12 +435,13 @@ class FakeData:
         if resource.parent and all(r.field != resource.parent.field for r in references):
             references.append(Reference(resource.parent.field, resource.parent.resource, {}))
         assigned: dict[str, Any] = {}
-        cleared: list[str] = []
+        cleared: list[str] = []  # references whose target does not exist
+        unnamed: list[str] = []  # the display names they would have copied
         for reference in references:
             target = pick(reference.resource)
             if target is None:
                 cleared.append(reference.field)
-                cleared.extend(reference.names)
+                unnamed.extend(reference.names)
                 continue
             id_field = self.id_fields.get(reference.resource, "id")
             assigned[reference.field] = target.get(id_field, target.get("id"))
@@ -452,10 +453,13 @@ class FakeData:
         top_assigned = {f: v for f, v in assigned.items() if "." not in f}
         for field, value in top_assigned.items():
             ctx.values[field] = value
+            if "company" in tokens(field) and tokens(field)[-1] == "name":
+                ctx.learn_company(value)
         skip = {resource.id_field, *top_assigned, *(f for f in cleared if "." not in f)}
+        containers = [f.split(".")[0] for f in assigned if "." in f]  # never null: a reference goes inside
         self._pick = pick
         try:
-            record = self._object_values(properties, required, ctx, 0, writing=False, skip=skip)
+            record = self._object_values(properties, [*required, *containers], ctx, 0, writing=False, skip=skip)
         finally:
             self._pick = None
 
@@ -463,7 +467,13 @@ class FakeData:
             if "." in field or field in properties or schema.get("additionalProperties", True) is not False:
                 _set(record, field, value)
         for field in cleared:
-            self._clear(record, schema, field, required)
+            self._clear(record, schema, field)
+        for field in unnamed:  # a display name without its record: null, else left out unless required
+            sub = _schema_at(schema, field)
+            if sub is not None and nullable(sub):
+                _set(record, field, None)
+            elif "." in field or field not in required:
+                _remove(record, field)
         self._agree_with_status(record, properties, required)
         return {name: record[name] for name in [*properties, *record] if name in record}
 
@@ -525,7 +535,8 @@ class FakeData:
             low, high = 100.0, 50000.0
         amount = self.rng.uniform(low, high)
         step = 50 if high > 20000 else 1
-        return round(round(amount / step) * step + self.rng.choice((0, 0, 0, 0.5, 0.99)), 2)
+        amount = round(amount / step) * step + self.rng.choice((0, 0, 0, 0.5, 0.99))
+        return round(min(max(amount, low), high), 2)
 
     def label(self, name: str, ctx: _Context) -> str:
         text = f"{name} {' '.join(self._ctx_names(ctx))}".lower()
@@ -1210,9 +1221,7 @@ class FakeData:
                     merged.setdefault(key, value)
         return merged
 
-    def _clear(
-        self, record: dict[str, Any], schema: Mapping[str, Any], field: str, required: list[str]
-    ) -> None:
+    def _clear(self, record: dict[str, Any], schema: Mapping[str, Any], field: str) -> None:
         """A reference (or a name copied from it) whose target does not exist: null, else left out."""
         sub = _schema_at(schema, field)
         if sub is None:

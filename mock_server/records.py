@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
+
+import jsonschema
 
 from crmspec.model import Dialect, Resource
 
@@ -70,3 +73,17 @@ def set_field(record: dict[str, Any], field: str, value: Any) -> None:
             node[part] = child
         node = child
     node[parts[-1]] = value
+
+
+@lru_cache(maxsize=1024)
+def _validator(resource: Resource, field: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(field_schema(resource, field))
+
+
+def admits(resource: Resource, field: str, value: Any) -> bool:
+    """Whether a request value fits the stored record's own schema for that field.
+
+    Request and record shapes differ for some fields (Concord's billable input vs the computed
+    billable): such values are the behaviours' business, never stored raw.
+    """
+    return bool(_validator(resource, field).is_valid(value))
