@@ -1,0 +1,1 @@
+"""Certify any implementation of one of the CRM APIs: checks per family, reports, CLI, pytest plugin."""

@@ -1,0 +1,322 @@
+"""report.json: the stable, documented record of a run (docs/report-format.md, docs/report.schema.json).
+
+`build_report` is also the one normalised view every other writer renders from, so the four files
+always agree: evidence bodies become excerpts of at most 2 KB, control characters become visible
+escapes, credentials are redacted, and nothing a server sent back can make a writer crash.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from conformance.model import FAMILIES, CheckResult, Evidence, RunResult
+
+SCHEMA_VERSION = "1.0"
+TOOL_NAME = "crm-conformance"
+
+EXCERPT_BYTES = 2048        # cap of every request/response body excerpt, in UTF-8 bytes
+TEXT_LIMIT = 4096           # cap of a message, reason or source statement, in characters
+HEADER_VALUE_LIMIT = 1024   # cap of one header value, in characters
+MAX_HEADERS = 64            # headers kept per request/response
+REDACTED = "REDACTED"
+
+# Characters that XML 1.0 forbids or that render as nothing: C0 controls but tab/newline/carriage
+# return, DEL, C1 controls, and the non-characters U+FFFE/U+FFFF. Lone surrogates are handled by
+# re-encoding (they cannot be written as UTF-8 at all).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+# Header and query-parameter names whose values are credentials (WWW-Authenticate is not one).
+_SENSITIVE_NAME = re.compile(
+    r"^(?:proxy-)?authorization$|^(?:set-)?cookie$|^auth$|token|secret|passw|session|api[-_]?key|access[-_]?key",
+    re.I,
+)
+_MIN_SECRET_LENGTH = 6
+
+
+def _escape_invisible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _safe_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except Exception:  # a hostile __str__ must not sink the report
+        return f"<unprintable {type(value).__name__}>"
+
+
+def outcome(check: CheckResult, level: str) -> str:
+    """How a check counts at the run's level: passed, failed, warning or skipped."""
+    if check.status == "failed" and check.severity == "SHOULD" and level == "standard":
+        return "warning"
+    return str(check.status)
+
+
+def check_sort_key(check_id: str) -> list[tuple[int, int, str]]:
+    """Sort ids naturally: PAG-2 before PAG-10; zero-padded ids sort as plain strings do."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", check_id)]
+
+
+def family_order(family: str) -> tuple[int, str]:
+    """The model's family order first, unknown families after, alphabetically."""
+    return (FAMILIES.index(family), "") if family in FAMILIES else (len(FAMILIES), family)
+
+
+class _Normaliser:
+    """Turns a RunResult's free-form evidence into bounded, printable, credential-free values."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.secrets: list[str] = []
+        found: set[str] = set()
+        for check in result.checks:
+            for evidence in check.failures:
+                request = evidence.request if isinstance(evidence.request, dict) else {}
+                found.update(self._header_secrets(request.get("headers")))
+                found.update(self._url_secrets(request.get("url")))
+        found.update(self._url_secrets(result.target))
+        # Longest first, so a token is not half-replaced by a shorter secret it contains.
+        self.secrets = sorted((s for s in found if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+    # -- secrets ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _header_pairs(headers: object) -> list[tuple[object, object]]:
+        items = getattr(headers, "items", None)
+        if callable(items):
+            try:
+                return list(items())
+            except Exception:
+                return []
+        if isinstance(headers, list | tuple):
+            return [tuple(pair) for pair in headers if isinstance(pair, list | tuple) and len(pair) == 2]
+        return []
+
+    def _header_secrets(self, headers: object) -> set[str]:
+        out: set[str] = set()
+        for name, value in self._header_pairs(headers):
+            if not _SENSITIVE_NAME.search(_safe_str(name)):
+                continue
+            text = _safe_str(value).strip()
+            scheme, _, credential = text.partition(" ")
+            # "Bearer <token>": the token is the secret; the scheme stays readable.
+            out.add(credential.strip() if credential.strip() and scheme.isalpha() else text)
+        return out
+
+    @staticmethod
+    def _url_secrets(url: object) -> set[str]:
+        out: set[str] = set()
+        if not isinstance(url, str):
+            return out
+        try:
+            parts = urlsplit(url)
+            password = parts.password
+        except ValueError:
+            return out
+        if password:
+            out.add(password)
+        for pair in parts.query.split("&"):
+            name, sep, value = pair.partition("=")
+            if sep and value and _SENSITIVE_NAME.search(name):
+                out.add(value)
+        return out
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def text(self, value: object, limit: int | None = TEXT_LIMIT) -> str:
+        """Any value as printable, redacted text of at most `limit` characters (plus a marker)."""
+        text = self.redact(_safe_str(value))
+        if limit is not None and len(text) > limit:
+            text = text[:limit] + f" [... {len(text) - limit} more characters]"
+        return printable(text)
+
+    def optional_text(self, value: object, limit: int | None = TEXT_LIMIT) -> str | None:
+        return None if value is None else self.text(value, limit)
+
+    def url(self, value: object) -> str:
+        text = _safe_str(value)
+        try:
+            parts = urlsplit(text)
+            if parts.password:
+                netloc = parts.netloc.replace(f":{parts.password}@", f":{REDACTED}@")
+                text = urlunsplit(parts._replace(netloc=netloc))
+        except ValueError:
+            pass
+        return self.text(text)
+
+    def headers(self, headers: object) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, value in self._header_pairs(headers)[:MAX_HEADERS]:
+            key = self.text(name, 256)
+            if isinstance(value, list | tuple):
+                value = ", ".join(_safe_str(v) for v in value)
+            shown = self.text(value, HEADER_VALUE_LIMIT)
+            if _SENSITIVE_NAME.search(key):
+                scheme, _, credential = shown.partition(" ")
+                shown = f"{scheme} {REDACTED}" if credential and scheme.isalpha() else REDACTED
+            out[key] = f"{out[key]}, {shown}" if key in out else shown
+        return out
+
+    def body(self, body: object) -> tuple[str | None, int | None, bool]:
+        """(excerpt of at most EXCERPT_BYTES UTF-8 bytes, size of the whole body in bytes, truncated)."""
+        if body is None:
+            return None, None, False
+        if isinstance(body, bytes | bytearray | memoryview):
+            raw = bytes(body)
+            size = len(raw)
+            head = raw[: EXCERPT_BYTES + 4]
+            cut = len(head) < size
+            # Invalid UTF-8 (binary) shows as \xNN escapes.
+            text = head.decode("utf-8", "backslashreplace")
+        else:
+            if isinstance(body, str):
+                full = body
+            elif isinstance(body, dict | list | tuple | int | float | bool):
+                try:
+                    full = json.dumps(body, ensure_ascii=False, default=_safe_str)
+                except (ValueError, TypeError, RecursionError):
+                    full = _safe_str(body)
+            else:
+                full = _safe_str(body)
+            size = len(full.encode("utf-8", "surrogatepass"))
+            text = full[: EXCERPT_BYTES + 1024]  # slack so a secret spanning the cut is still redacted
+            cut = len(text) < len(full)
+        encoded = printable(self.redact(text)).encode("utf-8")
+        if len(encoded) > EXCERPT_BYTES:
+            encoded, cut = encoded[:EXCERPT_BYTES], True
+        return encoded.decode("utf-8", "ignore"), size, cut
+
+    def request(self, request: object) -> dict[str, Any]:
+        data = request if isinstance(request, dict) else {}
+        body, size, truncated = self.body(data.get("body"))
+        method = data.get("method")
+        return {
+            "method": self.text(method, 32).upper() if method is not None else "",
+            "url": self.url(data.get("url", "")),
+            "headers": self.headers(data.get("headers")),
+            "body": body,
+            "body_bytes": size,
+            "body_truncated": truncated,
+        }
+
+    def response(self, response: object) -> dict[str, Any]:
+        data = response if isinstance(response, dict) else {}
+        body, size, truncated = self.body(data.get("body"))
+        status = data.get("status")
+        try:
+            status = int(status) if status is not None and not isinstance(status, bool) else None
+        except (TypeError, ValueError):
+            status = None
+        return {
+            "status": status,
+            "headers": self.headers(data.get("headers")),
+            "body": body,
+            "body_bytes": size,
+            "body_truncated": truncated,
+        }
+
+    def evidence(self, evidence: Evidence) -> dict[str, Any]:
+        return {
+            "operation": self.text(getattr(evidence, "operation", ""), 512),
+            "message": self.text(getattr(evidence, "message", "")),
+            "request": self.request(getattr(evidence, "request", None)),
+            "response": self.response(getattr(evidence, "response", None)),
+            # Never shortened: it has to replay the request (credentials aside).
+            "curl": self.text(getattr(evidence, "curl", ""), None),
+        }
+
+
+def printable(text: str) -> str:
+    """Lone surrogates and invisible/XML-illegal characters as visible backslash escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _INVISIBLE.sub(_escape_invisible, text)
+
+
+def summary(result: RunResult) -> dict[str, int]:
+    """The model's counts() plus failed checks per severity, whatever the level."""
+    counts = result.counts()
+    out = {key: counts[key] for key in ("passed", "failed", "skipped", "warnings")}
+    out["must_failed"] = sum(1 for c in result.checks if c.status == "failed" and c.severity == "MUST")
+    out["should_failed"] = sum(1 for c in result.checks if c.status == "failed" and c.severity == "SHOULD")
+    return out
+
+
+def verdict_explanation(report: dict[str, Any]) -> str:
+    """One sentence on why the verdict is what it is, from a build_report() dict."""
+    summary = report["summary"]
+    if report["verdict"] == "error":
+        return ("The run could not certify the target; the results below, if any, are partial "
+                "and certify nothing.")
+    strict = report["level"] == "strict"
+    if report["verdict"] == "conformant":
+        text = "No MUST check failed" + (" and no SHOULD check failed (level strict)." if strict else ".")
+        if summary["warnings"]:
+            text += (f" {summary['warnings']} SHOULD check(s) failed: warnings, "
+                     "which do not change the verdict.")
+        return text
+    parts = [f"{summary['must_failed']} MUST check(s) failed"]
+    if strict and summary["should_failed"]:
+        parts.append(f"{summary['should_failed']} SHOULD check(s) failed (level strict)")
+    return " and ".join(parts) + "."
+
+
+def build_report(result: RunResult) -> dict[str, Any]:
+    """The report as a JSON-ready dict, in the documented key order (schema_version 1.0)."""
+    norm = _Normaliser(result)
+    duration = result.duration_seconds
+    finite = isinstance(duration, int | float) and math.isfinite(duration)
+    duration = round(float(duration), 3) if finite else 0.0
+    checks = sorted(result.checks, key=lambda c: (check_sort_key(str(c.id)), family_order(str(c.family))))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": result.verdict,
+        "dialect": norm.text(result.dialect, 256),
+        "title": norm.text(result.title, 256),
+        "target": norm.url(result.target),
+        "seed": result.seed,
+        "level": result.level,
+        "document": {
+            "path": norm.text(result.document, 1024),
+            "sha256": norm.text(result.document_sha256, 128),
+        },
+        "tool": {"name": TOOL_NAME, "version": norm.text(result.tool_version, 64)},
+        "started_at": norm.text(result.started_at, 64),
+        "duration_seconds": max(duration, 0.0),
+        "requests_sent": result.requests_sent,
+        "error": norm.optional_text(result.error),
+        "summary": summary(result),
+        "checks": [
+            {
+                "id": norm.text(check.id, 64),
+                "family": norm.text(check.family, 64),
+                "title": norm.text(check.title, 512),
+                "severity": check.severity,
+                "status": check.status,
+                "outcome": outcome(check, result.level),
+                "source": norm.text(check.source),
+                "reason": norm.optional_text(check.reason),
+                "observations": check.observations,
+                "failures": [norm.evidence(evidence) for evidence in check.failures],
+            }
+            for check in checks
+        ],
+    }
+
+
+def render_json(result: RunResult) -> str:
+    """report.json: UTF-8 JSON, two-space indented, keys in the documented order, ending in a newline."""
+    return json.dumps(build_report(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
