@@ -21,7 +21,6 @@ from mock_server.responses import json_response, list_body, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
-
 INT64 = (-(2**63), 2**63 - 1)
 
 
