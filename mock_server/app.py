@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from crmspec.model import Api, Operation
 from mock_server import errors
 from mock_server.auth import Credentials, Principal
-from mock_server.behaviours import handlers_for
+from mock_server.behaviours import behaviour_for
 from mock_server.config import MockConfig
 from mock_server.engine import Engine
 from mock_server.fallback import FallbackResponder
@@ -47,9 +47,9 @@ class MockApp:
         self.config = config
         self.store = Store(api.dialect, config.state)
         self.credentials = Credentials(api.dialect.auth, config.secret)
-        self.engine = Engine(api, self.store, self.credentials, config.password)
+        self.behaviour = behaviour_for(api.dialect.id)
+        self.engine = Engine(api, self.store, self.credentials, config.password, self.behaviour, config.webhook_url)
         self.errors = ErrorRenderer(api.dialect, api.document)
-        self.behaviours = handlers_for(api.dialect.id)
         self.fallback = FallbackResponder(api, config.seed)
         self.validators = {op.operation_id: RequestValidator(op, api.document) for op in api.operations}
         self.engine.indexes()
@@ -70,7 +70,7 @@ class MockApp:
             return self.http_error(exc)
 
     def dispatch(self, operation: Operation, valid: ValidRequest, principal: Principal | None) -> Response:
-        handler = self.behaviours.get((operation.resource, operation.action))
+        handler = self.behaviour.handlers.get((operation.resource, operation.action))
         if handler is not None:
             return handler(self.engine, operation, valid, principal)
         if operation.action in GENERIC_ACTIONS and operation.resource in self.api.dialect.resources:

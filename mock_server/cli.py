@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--access-log", action="store_true")
+    serve.add_argument("--webhook-url", default=None, help="POST each webhook event there (Olympus)")
     token = sub.add_parser("token", help="print one credential a mock with the same secret accepts")
     token.add_argument("--dialect", default="revorbit")
     token.add_argument("--role", default=None)
@@ -80,7 +81,9 @@ def _serve(api: object, args: argparse.Namespace) -> int:
         except OSError as exc:
             return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", EXIT_RUNTIME)
     config = shared_config(
-        MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret), args.workers
+        MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret,
+                   webhook_url=args.webhook_url),
+        args.workers,
     )
     credential = Credentials(api.dialect.auth, args.secret).issue()
     url = f"http://{args.host}:{args.port}{api.dialect.base_path}"

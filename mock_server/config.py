@@ -16,4 +16,4 @@ class MockConfig:
     secret: str = DEFAULT_SECRET
     password: str = DEFAULT_PASSWORD
     max_body_bytes: int = 1_048_576
-    validate_responses: bool = False
+    webhook_url: str | None = None

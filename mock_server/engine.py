@@ -16,6 +16,7 @@ from flask import Response
 from crmspec.model import Api, Envelope, Filter, Operation, Resource
 from mock_server import records
 from mock_server.auth import Credentials, Principal
+from mock_server.behaviours import Behaviour
 from mock_server.errors import NotFound, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, list_body, success_body
 from mock_server.store import Condition, Query, Store, column
@@ -30,12 +31,32 @@ def _sql_int(value: int) -> int:
 
 
 class Engine:
-    def __init__(self, api: Api, store: Store, credentials: Credentials, password: str) -> None:
+    def __init__(self, api: Api, store: Store, credentials: Credentials, password: str,
+                 behaviour: Behaviour | None = None, webhook_url: str | None = None) -> None:
         self.api = api
         self.dialect = api.dialect
         self.store = store
         self.credentials = credentials
         self.password = password  # the seeded users' development password (login endpoints)
+        self.behaviour = behaviour or Behaviour()
+        self.webhook_url = webhook_url
+
+    # record hooks -------------------------------------------------------------------------------
+    def prepared(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as it is about to be stored: the API's own write rules applied."""
+        hook = self.behaviour.on_write.get(resource.name)
+        return hook(self, record) if hook else record
+
+    def presented(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
+        """A stored record as the API shows it: computed fields added."""
+        hook = self.behaviour.present.get(resource.name)
+        return hook(self, dict(record)) if hook else record
+
+    def insert(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
+        return self.store.insert(resource.name, self.prepared(resource, record))
+
+    def save(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
+        return self.store.replace(resource.name, self.prepared(resource, record))
 
     # helpers shared with behaviours --------------------------------------------------------------
     def resource(self, name: str) -> Resource:
@@ -76,6 +97,11 @@ class Engine:
     def respond(self, operation: Operation, action: str, payload: Any, status: int | None = None,
                 headers: dict[str, str] | None = None) -> Response:
         envelope = operation.envelope or self.dialect.envelope(action)
+        resource = self.dialect.resources.get(operation.resource)
+        if resource is not None and isinstance(payload, dict) and resource.id_field in payload:
+            payload = self.presented(resource, payload)
+        elif resource is not None and isinstance(payload, list):
+            payload = [self.presented(resource, r) if isinstance(r, dict) else r for r in payload]
         return json_response(status or envelope.status, success_body(envelope, payload), headers)
 
     def now(self, resource: Resource, field: str = "updated_at") -> str:
@@ -261,6 +287,7 @@ class Engine:
             offset=_sql_int((page - pag.first_page) * size),
         )
         items, total = self.store.query(resource.name, query)
+        items = [self.presented(resource, r) for r in items]
         pages = math.ceil(total / size)
         values = {
             "page": page - pag.first_page + pag.reported_first_page,
@@ -313,7 +340,7 @@ class Engine:
             body = {**body, resource.parent.field: parent[self.resource(resource.parent.resource).id_field]}
         self.check_references(resource, body)
         with self.store.transaction():
-            record = self.store.insert(resource.name, self.build(resource, body))
+            record = self.insert(resource, self.build(resource, body))
         headers = {}
         read = self.api.find(resource.name, "read")
         if read is not None and resource.parent is None:
@@ -332,7 +359,7 @@ class Engine:
             )
         self.check_references(resource, body)
         with self.store.transaction():
-            updated = self.store.replace(resource.name, self.build(resource, body, base=record))
+            updated = self.save(resource, self.build(resource, body, base=record))
         return self.respond(operation, "update", updated)
 
     def delete(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:

@@ -109,6 +109,14 @@ UNITS = ("seat", "license", "hour", "user", "month", "unit")
 TAX_LABELS = ("VAT", "Sales tax", "GST", "No tax")
 STATES = ("won", "lost", "closed", "completed", "cancelled", "canceled", "converted", "archived",
           "paid", "resolved", "rejected", "accepted")
+STATE_ALIASES = {"loss": "lost", "win": "won", "close": "closed", "completion": "completed"}
+ROLES = ("admin", "manager", "sales_rep", "user")
+DOCUMENT_TITLES = {
+    "contract": ("Master Services Agreement", "Subscription Agreement", "Order Form", "Renewal Agreement"),
+    "quote": ("Quote", "Proposal", "Pricing Proposal"),
+    "invoice": ("Invoice",),
+    "proposal": ("Proposal",),
+}
 MAIL_BOXES = ("info", "sales", "contact", "hello", "office")
 
 # Resource kinds, by words of the resource name or schema title (first match wins).
@@ -119,6 +127,7 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("deal", ("deal", "opportunit")),
     ("task", ("task", "activit", "event", "meeting", "todo", "reminder", "appointment", "call")),
     ("note", ("note", "comment")),
+    ("document", ("contract", "quote", "invoice", "proposal", "agreement", "estimate")),
     ("person", ("contact", "user", "person", "people", "lead", "member", "owner", "employee", "agent",
                 "assignee", "creator", "author")),
 )
@@ -459,7 +468,7 @@ class FakeData:
         containers = [f.split(".")[0] for f in assigned if "." in f]  # never null: a reference goes inside
         self._pick = pick
         try:
-            record = self._object_values(properties, [*required, *containers], ctx, 0, writing=False, skip=skip)
+            record = self._object_values(properties, [*required, *containers], ctx, 0, omit="", skip=skip)
         finally:
             self._pick = None
 
@@ -477,13 +486,14 @@ class FakeData:
         self._agree_with_status(record, properties, required)
         return {name: record[name] for name in [*properties, *record] if name in record}
 
-    def value(self, name: str, schema: dict[str, Any]) -> Any:
-        """One fake value for a property `name` with JSON schema `schema` (request bodies too: nested
-        readOnly properties that are not required are left out)."""
+    def value(self, name: str, schema: dict[str, Any], *, request: bool = False) -> Any:
+        """One fake value for a property `name` with JSON schema `schema`. Objects leave out the optional
+        properties their direction never carries: `writeOnly` ones in a response (the default),
+        `readOnly` ones in a request body (`request=True`)."""
         title = str(schema.get("title") or "")
         ctx = _Context(self, kind_of(name, title), 0, unique=False)
         ctx.label_hint = name
-        return self._generate(name, schema, ctx, 0, required=True, writing=True)
+        return self._generate(name, schema, ctx, 0, True, "readOnly" if request else "writeOnly")
 
     # --- realistic building blocks ---------------------------------------------------------------
 
@@ -543,7 +553,7 @@ class FakeData:
         pools = (
             ("stage", STAGES), ("pipeline", PIPELINES), ("type", ACTIVITY_TYPES), ("tag", TAGS),
             ("source", SOURCES), ("industr", INDUSTRIES), ("unit", UNITS), ("tax", TAX_LABELS),
-            ("currenc", CURRENCIES), ("product", PRODUCTS),
+            ("currenc", CURRENCIES), ("product", PRODUCTS), ("item", PRODUCTS), ("role", ROLES),
         )
         for word, pool in pools:
             if word in text:
@@ -600,14 +610,14 @@ class FakeData:
     # --- generation --------------------------------------------------------------------------------
 
     def _generate(
-        self, name: str, schema: Mapping[str, Any], ctx: _Context, depth: int, required: bool, writing: bool
+        self, name: str, schema: Mapping[str, Any], ctx: _Context, depth: int, required: bool, omit: str
     ) -> Any:
         schema = self._merge_all_of(schema)
         if "const" in schema:
             return schema["const"]
         for key in ("oneOf", "anyOf"):
             if schema.get(key):
-                return self._choose_branch(name, schema, key, ctx, depth, required, writing)
+                return self._choose_branch(name, schema, key, ctx, depth, required, omit)
         enum = schema.get("enum")
         if enum:
             options = [v for v in enum if v is not None] or list(enum)
@@ -627,11 +637,11 @@ class FakeData:
                 return {}
             child = ctx.child(kind_of(name, str(schema.get("title") or "")), name)
             needed = list(schema.get("required") or ())
-            obj = self._object_values(properties, needed, child, depth + 1, writing)
+            obj = self._object_values(properties, needed, child, depth + 1, omit)
             self._agree_with_status(obj, properties, needed)
             return obj
         if kind == "array":
-            return self._array(name, schema, ctx, depth, writing)
+            return self._array(name, schema, ctx, depth, omit)
         if kind == "string" and tokens(name) in (["display", "name"], ["full", "name"]):
             own = next((ctx.values[k] for k in ("name", "title") if isinstance(ctx.values.get(k), str)), None)
             fitted = self._fit(own, schema, kind) if own else MISS
@@ -661,7 +671,7 @@ class FakeData:
         required: list[str],
         ctx: _Context,
         depth: int,
-        writing: bool,
+        omit: str,
         skip: set[str] | frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -669,14 +679,14 @@ class FakeData:
             sub = properties[prop]
             if prop in skip or not isinstance(sub, Mapping):
                 continue
-            if writing and sub.get("readOnly") and prop not in required:
+            if omit and sub.get(omit) and prop not in required:
                 continue
-            values[prop] = self._generate(prop, sub, ctx, depth, prop in required, writing)
+            values[prop] = self._generate(prop, sub, ctx, depth, prop in required, omit)
             ctx.values[prop] = values[prop]
         return {prop: values[prop] for prop in properties if prop in values}
 
     def _array(
-        self, name: str, schema: Mapping[str, Any], ctx: _Context, depth: int, writing: bool
+        self, name: str, schema: Mapping[str, Any], ctx: _Context, depth: int, omit: str
     ) -> list[Any]:
         raw_items = schema.get("items")
         items: Mapping[str, Any] = raw_items if isinstance(raw_items, Mapping) else {}
@@ -695,7 +705,7 @@ class FakeData:
 
         def one() -> Any:
             child = ctx.child(kind_of(singular), singular)
-            return self._generate(singular, items, child, depth + 1, True, writing)
+            return self._generate(singular, items, child, depth + 1, True, omit)
 
         out: list[Any] = []
         for _ in range(count * 4):
@@ -721,7 +731,7 @@ class FakeData:
         ctx: _Context,
         depth: int,
         required: bool,
-        writing: bool,
+        omit: str,
     ) -> Any:
         if not required and nullable(schema) and self.rng.random() < self.null_rate and not _identity(name):
             return None
@@ -731,7 +741,7 @@ class FakeData:
         value: Any = None
         for _ in range(2):  # the first non-null branch is the usual one; the others when it does not fit
             for i, branch in real:
-                value = self._generate(name, self._branch(schema, key, i, branch), ctx, depth, True, writing)
+                value = self._generate(name, self._branch(schema, key, i, branch), ctx, depth, True, omit)
                 if self._valid(value, schema):
                     return value
         return value
@@ -913,6 +923,14 @@ class FakeData:
             return self.note(ctx, 1)
         if "tax" in flat and (last in ("number", "id", "no") or flat.endswith("number")):
             return f"{rng.choice(('US', 'GB', 'DE', 'FR'))}{rng.randint(100000000, 999999999)}"
+        if last in ("number", "no", "ref", "reference") and len(words) >= 2 and words[0] not in ("phone", "tax"):
+            prefix = "".join(w[0] for w in words[:-1]).upper()
+            return f"{prefix}-{self.today.year}-{rng.randint(1, 9999):04d}"
+        if last in ("sku", "code") and len(words) <= 2:
+            letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(3))
+            return f"{letters}-{rng.randint(1000, 9999)}"
+        if last in ("role",):
+            return rng.choice(ROLES)
         if "password" in words or "secret" in words:
             return "".join(rng.choice(_PREFERRED) for _ in range(16))
         return MISS
@@ -962,6 +980,8 @@ class FakeData:
             return self.label(" ".join(words) + " " + " ".join(self._ctx_names(ctx)), ctx)
         if kind == "note":
             return self.note(ctx, 1)
+        if kind == "document":
+            return self._document_title(ctx)
         if prefix and kind == "person":
             return f"{self.person.first_name()} {self.person.last_name()}"
         return ctx.full_name()
@@ -973,7 +993,15 @@ class FakeData:
             return f"{self.person.first_name()} {self.person.last_name()}"
         return ctx.full_name()
 
+    def _document_title(self, ctx: _Context) -> str:
+        text = " ".join(self._ctx_names(ctx)).lower()
+        titles = next((t for word, t in DOCUMENT_TITLES.items() if word in text), DOCUMENT_TITLES["contract"])
+        company = re.sub(r",?\s+(Inc|LLC|Ltd|Corp)\.?$", "", ctx.company())
+        return f"{company} {ctx.product()} {self.rng.choice(titles)}"
+
     def _title(self, name: str, ctx: _Context) -> str:
+        if ctx.kind == "document":
+            return self._document_title(ctx)
         if ctx.kind == "person":
             return self.job_title()
         if ctx.kind == "deal":
@@ -1056,7 +1084,8 @@ class FakeData:
         if shape == "date":
             start = _counterpart(name, ctx.moments)
             if start is not None:
-                return (start.date() + dt.timedelta(days=self.rng.choice((0, 0, 1, 2)))).isoformat()
+                spans = (365, 730, 1095) if ctx.kind == "document" else (0, 0, 1, 2)
+                return (start.date() + dt.timedelta(days=self.rng.choice(spans))).isoformat()
             return self._date(name, direction).isoformat()
         return self._stamp(self._moment(name, direction, ctx), schema)
 
@@ -1108,8 +1137,15 @@ class FakeData:
             fitted = self._fit(value, schema, "string")
             if fitted is not MISS and self._valid(fitted, schema):
                 return fitted
+        for example in _examples(schema):
+            variant = self._fit(_vary(example, rng), schema, "string")
+            if variant is not MISS and self._valid(variant, schema):
+                return variant
         if pattern:
             sample = regex_sample(str(pattern), rng)
+            if sample is not None and not str(pattern).endswith("$"):
+                longer = f"{sample}{rng.randint(1, 999999):06d}"
+                sample = longer if re.search(str(pattern), longer) else sample
             if sample is not None:
                 fitted = self._fit(sample, schema, "string")
                 if fitted is not MISS:
@@ -1245,35 +1281,80 @@ class FakeData:
     def _agree_with_status(
         self, record: dict[str, Any], properties: Mapping[str, Any], required: list[str]
     ) -> None:
-        """`won_date`, `lost_reason`, `is_won` follow a status enum holding `won` / `lost` (Decision X2):
-        meaningful only when the record is in that state, null or absent otherwise."""
-        states: dict[str, str] = {}
+        """Fields named after a state (`won_date`, `lost_reason`, `loss_reason`, `completed_at`,
+        `closed_at`) are meaningful only when the record is in that state (Decision X2): null, or left
+        out, otherwise. The state comes from a status enum, else from `is_won`-like flags, which are
+        made to agree with the status, with the record's name ("Closed Won"), and with each other."""
+        active: dict[str, bool] = {}
         for prop, sub in properties.items():
             enum = sub.get("enum") if isinstance(sub, Mapping) else None
-            if enum and isinstance(record.get(prop), str):
+            value = record.get(prop)
+            if enum and isinstance(value, str):
                 for option in enum:
-                    if isinstance(option, str):
-                        states.setdefault(option.lower(), prop)
-        if not states:
-            return
+                    state = str(option).lower()
+                    if isinstance(option, str) and state in STATES:
+                        active[state] = active.get(state, False) or value.lower() == state
+        flags = [p for p in properties if isinstance(record.get(p), bool) and _flag_state(p)]
+        for flag in flags:
+            if _flag_state(flag) in active:
+                record[flag] = active[_flag_state(flag)]
+        free = [p for p in flags if _flag_state(p) not in active]
+        label = tokens(str(record.get("name") or record.get("title") or ""))
+        if any(_flag_state(p) in label for p in free):
+            for flag in free:
+                record[flag] = _flag_state(flag) in label
+        elif sum(bool(record[p]) for p in free) > 1:
+            keep = next(p for p in free if record[p])
+            for flag in free:
+                record[flag] = flag == keep
+        for flag in flags:
+            active.setdefault(_flag_state(flag), bool(record[flag]))
+        if "closed" not in active and ("won" in active or "lost" in active):
+            active["closed"] = active.get("won", False) or active.get("lost", False)
         for prop, sub in properties.items():
-            if prop not in record or not isinstance(sub, Mapping):
+            if prop not in record or prop in flags or not isinstance(sub, Mapping):
                 continue
             words = tokens(prop)
-            if not words or prop in states.values():
+            state = STATE_ALIASES.get(words[0], words[0]) if len(words) >= 2 else ""
+            if state not in active or active[state] or sub.get("enum"):
                 continue
-            if words[0] in ("is", "was") and len(words) == 2 and words[1] in STATES and words[1] in states:
-                if types_of(sub) and "boolean" in types_of(sub):
-                    record[prop] = str(record[states[words[1]]]).lower() == words[1]
-                continue
-            state = words[0]
-            if len(words) < 2 or state not in STATES or state not in states:
-                continue
-            if str(record[states[state]]).lower() != state:
-                if nullable(sub):
-                    record[prop] = None
-                elif prop not in required:
-                    del record[prop]
+            if nullable(sub):
+                record[prop] = None
+            elif prop not in required:
+                del record[prop]
+
+
+def _flag_state(name: str) -> str:
+    """`is_won` -> "won", `is_completed` -> "completed"; "" for anything else."""
+    words = tokens(name)
+    if len(words) == 2 and words[0] in ("is", "was"):
+        state = STATE_ALIASES.get(words[1], words[1])
+        return state if state in STATES else ""
+    return ""
+
+
+def _examples(schema: Mapping[str, Any]) -> list[str]:
+    """The schema's examples that look like codes (`RO-000123`): short, no spaces, with digits."""
+    raw = schema.get("examples")
+    found = list(raw) if isinstance(raw, list) else []
+    if "example" in schema:
+        found.append(schema["example"])
+    return [
+        e
+        for e in found
+        if isinstance(e, str) and 0 < len(e) <= 40 and not re.search(r"[\s@:]|\d{4}-\d{2}-\d{2}", e)
+        and any(c.isdigit() for c in e)
+    ]
+
+
+def _vary(example: str, rng: random.Random) -> str:
+    """`RO-000123` -> `RO-004817`: the example's digits, random; everything else kept."""
+    digits = [i for i, c in enumerate(example) if c.isdigit()]
+    value = rng.randint(1, 10 ** len(digits) - 1)
+    text = list(example)
+    for position, digit in zip(digits, f"{value:0{len(digits)}d}", strict=True):
+        text[position] = digit
+    return "".join(text)
 
 
 def _bound(value: Any) -> float | None:

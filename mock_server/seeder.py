@@ -43,7 +43,7 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
         for resource in seeding_order(dialect):
             if resource.fixtures:
                 for fixture in resource.fixtures:
-                    store.insert(resource.name, dict(fixture))
+                    engine.insert(resource, dict(fixture))
                 continue
             if not resource.seed:
                 continue
@@ -54,6 +54,6 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
                     if parent is not None:
                         record[resource.parent.field] = parent[dialect.resources[resource.parent.resource].id_field]
                 engine.denormalise(resource, record)
-                store.insert(resource.name, record)
+                engine.insert(resource, record)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))

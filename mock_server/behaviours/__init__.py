@@ -1,9 +1,15 @@
-"""Non-CRUD actions per API: an explicit map from dialect id to its handlers, no string-built imports."""
+"""Non-CRUD behaviour per API: an explicit map from dialect id to its module, no string-built imports.
+
+A module exports BEHAVIOUR: the handlers of its custom actions, and record hooks the generic engine
+calls for its resources: `on_write` before a record is stored (seeding, create, update) and
+`present` on the way out (computed fields such as Revenue Orbit's risk).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flask import Response
 
@@ -16,16 +22,23 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Engine", Operation, ValidRequest, "Principal | None"], Response]
 Handlers = Mapping[tuple[str, str], Handler]  # (resource, action) -> handler
+RecordHook = Callable[["Engine", dict[str, Any]], dict[str, Any]]
 
 
-def handlers_for(dialect_id: str) -> Handlers:
+@dataclass(frozen=True)
+class Behaviour:
+    handlers: Handlers = field(default_factory=dict)
+    on_write: Mapping[str, RecordHook] = field(default_factory=dict)
+    present: Mapping[str, RecordHook] = field(default_factory=dict)
+
+
+def behaviour_for(dialect_id: str) -> Behaviour:
     from mock_server.behaviours import concord, olympus, revorbit, ysuite
 
-    table: dict[str, Handlers] = {
-        "revorbit": revorbit.HANDLERS,
-        "olympus": olympus.HANDLERS,
-        "concord": concord.HANDLERS,
-        "ysuite": ysuite.HANDLERS,
+    table: dict[str, Behaviour] = {
+        "revorbit": revorbit.BEHAVIOUR,
+        "olympus": olympus.BEHAVIOUR,
+        "concord": concord.BEHAVIOUR,
+        "ysuite": ysuite.BEHAVIOUR,
     }
-    return table.get(dialect_id, {})
-
+    return table.get(dialect_id, Behaviour())

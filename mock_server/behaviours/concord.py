@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mock_server.behaviours import Handlers
+from mock_server.behaviours import Behaviour
 
-HANDLERS: Handlers = {}
+BEHAVIOUR = Behaviour()

@@ -8,7 +8,7 @@ from flask import Response
 
 from crmspec.model import Operation
 from mock_server.auth import Principal
-from mock_server.behaviours import Handlers
+from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
 from mock_server.responses import json_response
 from mock_server.validation import ValidRequest
@@ -28,6 +28,6 @@ def login(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
     }})
 
 
-HANDLERS: Handlers = {
+BEHAVIOUR = Behaviour(handlers={
     ("auth", "login"): login,
-}
+})

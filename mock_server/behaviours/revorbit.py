@@ -8,7 +8,7 @@ from flask import Response
 
 from crmspec.model import Operation
 from mock_server.auth import Principal
-from mock_server.behaviours import Handlers
+from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
 from mock_server.responses import json_response
@@ -62,8 +62,8 @@ def refresh(engine: Engine, op: Operation, req: ValidRequest, principal: Princip
     return json_response(200, {"success": True, "token": _token_for(engine, user)})
 
 
-HANDLERS: Handlers = {
+BEHAVIOUR = Behaviour(handlers={
     ("users", "login"): login,
     ("users", "register"): register,
     ("users", "refresh_token"): refresh,
-}
+})
