@@ -42,6 +42,7 @@ _REFERENCE = {
     "properties": {
         "resource": {"type": "string"},
         "names": {"type": "object", "additionalProperties": {"type": "string"}},
+        "where": {"type": "object"},
     },
 }
 

@@ -245,7 +245,8 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             seed=res.get("seed", True),
             not_found_code=res.get("not_found_code"),
             references=tuple(
-                Reference(field=f, resource=r["resource"], names=dict(r.get("names") or {}))
+                Reference(field=f, resource=r["resource"], names=dict(r.get("names") or {}),
+                          where=dict(r.get("where") or {}))
                 for f, r in (res.get("references") or {}).items()
             ),
             fixtures=tuple(res.get("fixtures") or ()),

@@ -109,6 +109,7 @@ class Reference:
     field: str
     resource: str
     names: dict[str, str]
+    where: dict[str, Any] = field(default_factory=dict)  # the target must match these values (YS11)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,8 @@ DOCUMENT_TITLES = {
     "invoice": ("Invoice",),
     "proposal": ("Proposal",),
 }
+COMPANY_FIELDS = ("company", "companyname", "organization", "organisation", "organizationname",
+                  "accountname", "employer", "business", "businessname")
 MAIL_BOXES = ("info", "sales", "contact", "hello", "office")
 
 # Resource kinds, by words of the resource name or schema title (first match wins).
@@ -139,10 +141,11 @@ _TIME_OF_DAY = re.compile(r"\d{2}:\d{2}:\d{2}(?P<fraction>\.\d+)?(?P<zone>Z|[+-]
 
 def kind_of(*texts: str) -> str:
     """person | company | deal | task | note | label | other, from a resource name, a title, a field."""
-    text = " ".join(texts).lower()
-    for kind, words in KIND_WORDS:
-        if any(word in text for word in words):
-            return kind
+    last = tokens(texts[0])[-1:] if texts and texts[0] else []
+    for text in (" ".join(last), " ".join(texts).lower()):  # `deal_tasks` are tasks, not deals
+        for kind, words in KIND_WORDS:
+            if text and any(word in text for word in words):
+                return kind
     return "other"
 
 
@@ -340,15 +343,22 @@ class _Context:
         self._product: str | None = None
         self._suffix: str | None = None
         self.label_hint = ""  # the resource or property this context generates (picks label pools)
+        self._shared: _Context | None = None
 
     def child(self, kind: str, label_hint: str = "") -> _Context:
-        child = _Context(self.fake, kind, self.index, self.unique, self)
+        """The context of a nested object. One that is not an entity of its own (`address`, `social`,
+        `engagement`, a phone) describes this record: it shares its kind, person and company."""
+        shared = kind == "other"
+        child = _Context(self.fake, self.kind if shared else kind, self.index, self.unique, self)
         child.label_hint = label_hint
+        child._shared = self if shared else None
         if kind == "company" and self._company:
             child._company = self._company
         return child
 
     def person(self) -> tuple[str, str]:
+        if self._shared is not None:
+            return self._shared.person()
         if self._person is None:
             first = str(self.values.get("first_name") or self.fake.person.first_name())
             last = str(self.values.get("last_name") or self.fake.person.last_name())
@@ -360,6 +370,8 @@ class _Context:
         return f"{first} {last}"
 
     def company(self) -> str:
+        if self._shared is not None:
+            return self._shared.company()
         if self._company is None:
             self._company = self.fake.company_name()
         return self._company
@@ -369,6 +381,8 @@ class _Context:
             self._company = name
 
     def product(self) -> str:
+        if self._shared is not None:
+            return self._shared.product()
         if self._product is None:
             self._product = self.fake.rng.choice(PRODUCTS)
         return self._product
@@ -377,6 +391,8 @@ class _Context:
         return self.fake.domain_of(self.company())
 
     def suffix(self) -> str:
+        if self._shared is not None:
+            return self._shared.suffix()
         if self._suffix is None:
             if self.unique:
                 self._suffix = str(self.index) if self.index else ""
@@ -462,7 +478,7 @@ class FakeData:
         top_assigned = {f: v for f, v in assigned.items() if "." not in f}
         for field, value in top_assigned.items():
             ctx.values[field] = value
-            if "company" in tokens(field) and tokens(field)[-1] == "name":
+            if "".join(tokens(field)) in COMPANY_FIELDS:
                 ctx.learn_company(value)
         skip = {resource.id_field, *top_assigned, *(f for f in cleared if "." not in f)}
         containers = [f.split(".")[0] for f in assigned if "." in f]  # never null: a reference goes inside
@@ -483,7 +499,7 @@ class FakeData:
                 _set(record, field, None)
             elif "." in field or field not in required:
                 _remove(record, field)
-        self._agree_with_status(record, properties, required)
+        self._agree_with_status(record, properties, required, ctx.kind)
         return {name: record[name] for name in [*properties, *record] if name in record}
 
     def value(self, name: str, schema: dict[str, Any], *, request: bool = False) -> Any:
@@ -638,7 +654,7 @@ class FakeData:
             child = ctx.child(kind_of(name, str(schema.get("title") or "")), name)
             needed = list(schema.get("required") or ())
             obj = self._object_values(properties, needed, child, depth + 1, omit)
-            self._agree_with_status(obj, properties, needed)
+            self._agree_with_status(obj, properties, needed, child.kind)
             return obj
         if kind == "array":
             return self._array(name, schema, ctx, depth, omit)
@@ -880,8 +896,7 @@ class FakeData:
             ("phone", "mobile")
         ):
             return str(self.person.phone_number())
-        if flat in ("company", "companyname", "organization", "organisation", "organizationname",
-                    "accountname", "employer", "business", "businessname"):
+        if flat in COMPANY_FIELDS:
             return ctx.company()
         if flat in ("username", "login", "handle"):
             first, last_name = ctx.person()
@@ -926,6 +941,8 @@ class FakeData:
         if last in ("number", "no", "ref", "reference") and len(words) >= 2 and words[0] not in ("phone", "tax"):
             prefix = "".join(w[0] for w in words[:-1]).upper()
             return f"{prefix}-{self.today.year}-{rng.randint(1, 9999):04d}"
+        if last == "id" and len(words) >= 2:  # tenant_id, external_id: an id-looking string
+            return f"{words[-2]}_{rng.randint(1, 999):03d}"
         if last in ("sku", "code") and len(words) <= 2:
             letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(3))
             return f"{letters}-{rng.randint(1000, 9999)}"
@@ -944,7 +961,7 @@ class FakeData:
             return rng.randint(1, 3)
         money_words = ("value", "amount", "price", "cost", "budget", "revenue", "total", "subtotal",
                        "lifetime", "balance", "fee", "discount")
-        if any(w in words for w in money_words) and not {"count", "rate", "id", "ids", "type"} & set(words):
+        if last in money_words or (last in ("usd", "eur", "gbp") and len(words) >= 2):
             return self._typed_number(self.money(name, ctx), kind)
         if any(w in words for w in ("probability", "percent", "percentage", "score", "likelihood", "rate")):
             return self._percent(name, schema, kind)
@@ -962,6 +979,8 @@ class FakeData:
             return rng.choice((15, 30, 45, 60, 90))
         if last == "age":
             return rng.randint(21, 70)
+        if last.endswith("s") and len(words) >= 2 and kind == "integer":  # total_interactions, page_views
+            return rng.randint(0, 60)
         return MISS
 
     def _person_name(self, name: str, ctx: _Context) -> str:
@@ -1279,12 +1298,13 @@ class FakeData:
         _remove(record, field)
 
     def _agree_with_status(
-        self, record: dict[str, Any], properties: Mapping[str, Any], required: list[str]
+        self, record: dict[str, Any], properties: Mapping[str, Any], required: list[str], kind: str = "other"
     ) -> None:
         """Fields named after a state (`won_date`, `lost_reason`, `loss_reason`, `completed_at`,
         `closed_at`) are meaningful only when the record is in that state (Decision X2): null, or left
         out, otherwise. The state comes from a status enum, else from `is_won`-like flags, which are
-        made to agree with the status, with the record's name ("Closed Won"), and with each other."""
+        made to agree with the status, with the record's name ("Closed Won"; a label such as a stage
+        whose name names no state is in none), and with each other."""
         active: dict[str, bool] = {}
         for prop, sub in properties.items():
             enum = sub.get("enum") if isinstance(sub, Mapping) else None
@@ -1300,7 +1320,7 @@ class FakeData:
                 record[flag] = active[_flag_state(flag)]
         free = [p for p in flags if _flag_state(p) not in active]
         label = tokens(str(record.get("name") or record.get("title") or ""))
-        if any(_flag_state(p) in label for p in free):
+        if any(_flag_state(p) in label for p in free) or (kind == "label" and label):
             for flag in free:
                 record[flag] = _flag_state(flag) in label
         elif sum(bool(record[p]) for p in free) > 1:
