@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -109,7 +110,7 @@ class Reference:
     field: str
     resource: str
     names: dict[str, str]
-    where: dict[str, Any] = field(default_factory=dict)  # the target must match these values (YS11)
+    where: dict[str, Any] = dataclasses.field(default_factory=dict)  # the target must match these (YS11)
 
 
 @dataclass(frozen=True, slots=True)
