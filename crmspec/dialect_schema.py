@@ -28,6 +28,7 @@ _LIST_ENVELOPE: dict[str, Any] = {
     "properties": {
         **_ENVELOPE["properties"],
         "items": {"type": "string"},
+        "page_fields_required": {"type": "boolean"},
         "page_fields": {
             "type": "object",
             "properties": {k: _PATH for k in ("page", "size", "total", "last_page", "total_pages")},

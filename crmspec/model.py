@@ -20,6 +20,7 @@ class Envelope:
     empty: bool = False
     items: str | None = None
     page_fields: dict[str, str | None] = field(default_factory=dict)
+    page_fields_required: bool = True  # false where the pages disagree on the block (Olympus, OC3)
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -39,6 +40,7 @@ class Envelope:
             "empty": self.empty,
             "items": self.items,
             "page_fields": dict(self.page_fields),
+            "page_fields_required": self.page_fields_required,
         }
 
 
@@ -53,6 +55,7 @@ def envelope_from(raw: dict[str, Any]) -> Envelope:
         empty=bool(raw.get("empty", False)),
         items=raw.get("items"),
         page_fields={k: v for k, v in (raw.get("page_fields") or {}).items() if v is not None},
+        page_fields_required=bool(raw.get("page_fields_required", True)),
     )
 
 
@@ -178,7 +181,7 @@ class Search:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity equality: hashable, one per loaded document
 class Operation:
     """One method on one path, with what the document says it is."""
 
@@ -209,6 +212,14 @@ class Operation:
     @property
     def path_params(self) -> tuple[str, ...]:
         return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+    def record_param(self, parent_param: str | None = None) -> str | None:
+        """The path parameter naming the operation's own record: the last id-like one that is not the
+        parent's (`/deals/{id}/status/{status}` -> id, `/deals/{id}/notes/{noteId}` -> noteId)."""
+        params = [p for p in self.path_params if p != parent_param]
+        named = [p for p in params if p == "id" or p.endswith("_id") or p.endswith("Id")]
+        candidates = named or params
+        return candidates[-1] if candidates else None
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"

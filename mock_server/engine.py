@@ -17,7 +17,7 @@ from crmspec.model import Api, Envelope, Filter, Operation, Resource
 from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import Behaviour
-from mock_server.errors import NotFound, Unauthorized, ValidationFailed
+from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, list_body, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
@@ -73,8 +73,7 @@ class Engine:
         return record
 
     def own_id_param(self, operation: Operation, resource: Resource) -> str | None:
-        params = [p for p in operation.path_params if not (resource.parent and p == resource.parent.param)]
-        return params[-1] if params else None
+        return operation.record_param(resource.parent.param if resource.parent else None)
 
     def parent_record(self, operation: Operation, resource: Resource, req: ValidRequest) -> dict[str, Any] | None:
         if resource.parent is None or resource.parent.param not in req.path:
@@ -124,7 +123,8 @@ class Engine:
             value = records.get_field(body, ref.field)
             if value is None:
                 continue
-            if self.store.get(ref.resource, value) is None:
+            target = self.store.get(ref.resource, value)
+            if target is None or any(target.get(k) != v for k, v in ref.where.items()):
                 label = ref.field.replace(".", " ").replace("_", " ")
                 problems.setdefault(ref.field, []).append(f"The selected {label} is invalid.")
         if problems:
@@ -152,7 +152,10 @@ class Engine:
             for ref in other.references:
                 if ref.resource != resource.name:
                     continue
-                for row in self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])]):
+                holders = self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])])
+                if holders and not records.nullable(records.field_schema(other, ref.field)):
+                    raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
+                for row in holders:
                     records.set_field(row, ref.field, None)
                     for here in ref.names:
                         records.set_field(row, here, None)

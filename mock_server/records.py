@@ -9,12 +9,13 @@ from typing import Any
 import jsonschema
 
 from crmspec.model import Dialect, Resource
+from crmspec.schemas import flatten
 
 
 def field_schema(resource: Resource, field: str) -> dict[str, Any]:
     schema: Any = resource.schema
     for part in field.split("."):
-        schema = (schema or {}).get("properties", {}).get(part, {})
+        schema = flatten(schema or {}).get("properties", {}).get(part, {})
     return dict(schema or {})
 
 

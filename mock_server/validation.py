@@ -12,7 +12,7 @@ import jsonschema
 from werkzeug.datastructures import FileStorage
 
 from crmspec.model import Operation
-from mock_server.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+from mock_server.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
@@ -83,7 +83,9 @@ def field_errors(validator: jsonschema.Draft202012Validator, instance: Any, pref
                 for name in leaf.validator_value:
                     if name not in leaf.instance:
                         key = ".".join([*path, name])
-                        errors.setdefault(prefix + key, []).append(message_for(leaf, key))
+                        messages = errors.setdefault(prefix + key, [])
+                        if message_for(leaf, key) not in messages:  # one error per missing name repeats the list
+                            messages.append(message_for(leaf, key))
                 continue
             key = ".".join(path) or (prefix.rstrip(".") or "body")
             errors.setdefault(prefix + key if path else key, []).append(message_for(leaf, key))
@@ -134,6 +136,9 @@ class RequestValidator:
             value = [coerce(v, schema.get("items", {})) for v in raw.split(",")] if "array" in _types(schema) \
                 else coerce(raw, schema)
             problems = field_errors(jsonschema.Draft202012Validator(schema, format_checker=FORMATS), value)
+            if problems and where == "path":
+                # an id that does not parse names no record: answer as the API answers a missing record
+                raise NotFound("The requested record was not found.")
             if problems:
                 errors.setdefault(name, []).extend(m.replace("body", name) for ms in problems.values() for m in ms)
             values[where][name] = value

@@ -1,7 +1,781 @@
-"""Non-CRUD behaviour of the concord API (filled in by the behaviours issue)."""
+"""Concord CRM behaviour beyond CRUD (seed 003; dialects.md 1C and 3.4).
+
+* Lists of deals, contacts, companies and activities speak Concord's query grammar (CC6): `q`,
+  `search_fields=field:op;...` (ops `like`, `=`, `in`), `search_match=and|or`, `order=field|desc`
+  and `select=a;b` (a projection that keeps `id` and the schema's required fields, so every item
+  stays a valid record). `GET /deals/search` answers a bare array, `take` caps it, an empty `q` gives
+  `[]` (CC5).
+* Deals store their associations as id lists (`contacts`, `companies`, `activities`) with the counts
+  the Deal schema declares; attach / detach / sync edit them (CC7, CC8).
+* Deal status open / won / lost with the won-lost lock (CC9, CC10); the dates follow the status.
+* Billable products: totals computed from the products, the deal's `amount` follows them (CC3, CC15).
+* Contact and company emails are unique (CC16).
+"""
 
 from __future__ import annotations
 
-from mock_server.behaviours import Behaviour
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
 
-BEHAVIOUR = Behaviour()
+from flask import Response
+
+from crmspec.model import Operation, Resource
+from mock_server import records
+from mock_server.auth import Principal
+from mock_server.behaviours import Behaviour, Handler
+from mock_server.engine import Engine
+from mock_server.errors import Conflict, ValidationFailed
+from mock_server.responses import json_response, list_body, success_body
+from mock_server.store import Condition, Query, column
+from mock_server.validation import ValidRequest
+
+INVALID = "The given data was invalid."
+ASSOCIATIONS = ("contacts", "companies", "activities")
+COUNTS = {"contacts": "contacts_count", "companies": "companies_count"}  # the counts the Deal schema has
+STATUSES = ("open", "won", "lost")
+TERMINAL = ("won", "lost")
+TAX_TYPES = ("exclusive", "inclusive", "no_tax")
+DEFAULT_TAX_TYPE = "exclusive"  # Concord's Settings -> Products default (CC15)
+DISCOUNT_TYPES = ("percent", "fixed")
+PRODUCT_FIELDS = ("product_id", "name", "description", "unit_price", "qty", "unit", "discount_type",
+                  "discount_total", "tax_label", "tax_rate")
+# Deal fields the server owns: a request body never writes them directly.
+DEAL_READ_ONLY = ("id", "won_date", "lost_date", "display_name", "path", "billable", "created_at", "updated_at",
+                  *COUNTS.values(), *ASSOCIATIONS)
+# Stored fields outside the schema's properties that the query grammar may still name.
+EXTRA_FIELDS: dict[str, tuple[str, ...]] = {"deals": ASSOCIATIONS}
+SEARCH_OPERATORS = ("like", "=", "in")
+MONEY_LIMIT = Decimal("1000000000000")  # 1e12: larger prices or quantities are refused, never overflow
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+BILLING_STATE = "concord.billing"  # meta key: id sequences and the product catalogue (name -> product_id)
+INT64_MAX = 2**63 - 1
+
+
+# ---------------------------------------------------------------------------------------- shared
+def _reply(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    """A body in the operation's envelope, without the record hooks (payload already final)."""
+    envelope = op.envelope or engine.dialect.envelope(action)
+    return json_response(status or envelope.status, success_body(envelope, payload), headers)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _id_list(value: Any) -> list[int]:
+    """Distinct integer ids, first occurrence kept."""
+    out: list[int] = []
+    for item in value if isinstance(value, list) else []:
+        if _is_int(item) and item not in out:
+            out.append(item)
+    return out
+
+
+def _require_existing(engine: Engine, wanted: dict[str, list[Any]]) -> None:
+    """Every id must name an existing record; 422 names `key.index` for each one that does not."""
+    problems: dict[str, list[str]] = {}
+    for key, ids in wanted.items():
+        for index, value in enumerate(ids):
+            if not _is_int(value) or engine.store.get(key, value) is None:
+                problems[f"{key}.{index}"] = [f"The selected {key}.{index} is invalid."]
+    if problems:
+        raise ValidationFailed(INVALID, field_errors=problems)
+
+
+def _body_associations(body: dict[str, Any]) -> dict[str, list[Any]]:
+    """Association keys a deal create/update body carries (contacts, companies; activities leniently)."""
+    found: dict[str, list[Any]] = {}
+    for key in ASSOCIATIONS:
+        if key not in body:
+            continue
+        value = body[key]
+        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+            raise ValidationFailed(INVALID, field_errors={key: [f"The {key} field must be an array of ids."]})
+        found[key] = value
+    return found
+
+
+# ----------------------------------------------------------------------------------- money
+def _decimal(value: Any, default: str = "0") -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Decimal(default)
+    if isinstance(value, float) and not math.isfinite(value):
+        return Decimal(default)
+    return Decimal(str(value))
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _number(value: Decimal) -> int | float:
+    """A JSON number: an int when whole (1800, not 1800.0)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _tamed(value: Decimal, ceiling: Decimal) -> Decimal:
+    """A stored (seeded) figure brought into range deterministically: 1761 % -> 17.61 %."""
+    if value < 0:
+        return Decimal(0)
+    while value > ceiling and value > 0:
+        value = value / 10 if ceiling > 0 else Decimal(0)
+    return _cents(value) if value != value.to_integral_value() else value
+
+
+def _product_line(raw: dict[str, Any], tax_type: str) -> tuple[dict[str, Any], Decimal, Decimal, Decimal]:
+    """One billable product with its `amount`, and its (gross, discount, tax) in money."""
+    unit_price = _tamed(_decimal(raw.get("unit_price")), MONEY_LIMIT)
+    qty = _tamed(_decimal(raw.get("qty"), "1"), MONEY_LIMIT)
+    gross = _cents(unit_price * qty)
+    discount_type = raw.get("discount_type") if raw.get("discount_type") in DISCOUNT_TYPES else "percent"
+    discount_total = _tamed(_decimal(raw.get("discount_total")), HUNDRED if discount_type == "percent" else gross)
+    rate = _tamed(_decimal(raw.get("tax_rate")), HUNDRED)
+    if discount_type == "percent":
+        discount = _cents(gross * discount_total / HUNDRED)
+    else:
+        discount = _cents(discount_total)
+    amount = gross - discount
+    if tax_type == "exclusive":
+        tax = _cents(amount * rate / HUNDRED)  # added on top
+    elif tax_type == "inclusive":
+        tax = _cents(amount - amount / (1 + rate / HUNDRED))  # contained in the amount
+    else:
+        tax = Decimal(0)
+    name = raw.get("name")
+    product = {
+        "id": raw.get("id"),
+        "product_id": raw.get("product_id") if _is_int(raw.get("product_id")) else None,
+        "name": name if isinstance(name, str) and name else "Product",
+        "description": raw.get("description") if isinstance(raw.get("description"), str) else None,
+        "unit_price": _number(unit_price),
+        "qty": _number(qty),
+        "unit": raw.get("unit") if isinstance(raw.get("unit"), str) else None,
+        "discount_type": discount_type,
+        "discount_total": _number(discount_total),
+        "tax_label": raw.get("tax_label") if isinstance(raw.get("tax_label"), str) else None,
+        "tax_rate": _number(rate),
+        "amount": _number(amount),
+    }
+    return product, gross, discount, tax
+
+
+def computed_billable(raw: dict[str, Any]) -> dict[str, Any]:
+    """The billable object with every product amount and every total worked out from its products.
+
+    amount = unit_price * qty - discount (percent: % of unit_price * qty; fixed: discount_total);
+    tax: exclusive amount * rate / 100, inclusive amount - amount / (1 + rate / 100), no_tax 0;
+    total = subtotal - total_discount (+ total_tax when exclusive). Money rounds half-up to cents.
+    """
+    tax_type = str(raw["tax_type"]) if raw.get("tax_type") in TAX_TYPES else DEFAULT_TAX_TYPE
+    given = [p for p in raw.get("products") or [] if isinstance(p, dict)]
+    next_free = max([p["id"] for p in given if _is_int(p.get("id"))] + [0]) + 1
+    products: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    subtotal = total_discount = total_tax = Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = 80
+        for item in given:
+            product, gross, discount, tax = _product_line(item, tax_type)
+            if not _is_int(product["id"]) or product["id"] in seen:
+                product["id"], next_free = next_free, next_free + 1
+            seen.add(product["id"])
+            products.append(product)
+            subtotal, total_discount, total_tax = subtotal + gross, total_discount + discount, total_tax + tax
+        total = subtotal - total_discount + (total_tax if tax_type == "exclusive" else 0)
+    billable: dict[str, Any] = {"id": raw["id"]} if _is_int(raw.get("id")) else {}
+    billable.update({
+        "tax_type": tax_type,
+        "subtotal": _number(subtotal),
+        "total_discount": _number(total_discount),
+        "total_tax": _number(total_tax),
+        "total": _number(total),
+        "products": products,
+    })
+    return billable
+
+
+def _empty_billable() -> dict[str, Any]:
+    return {"tax_type": DEFAULT_TAX_TYPE, "subtotal": 0, "total_discount": 0, "total_tax": 0, "total": 0,
+            "products": []}
+
+
+class _Billing:
+    """Id sequences for billables and billable products, and the products catalogue (CC15).
+
+    Kept in the store's meta table, so ids stay unique across worker processes; built on first use
+    from the seeded deals, then saved with the unit of work that used it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        raw = engine.store.meta(BILLING_STATE)
+        state: dict[str, Any] = json.loads(raw) if raw else self._scan()
+        self.next_billable = int(state["next_billable"])
+        self.next_product = int(state["next_product"])
+        self.next_catalogue = int(state["next_catalogue"])
+        self.catalogue: dict[str, int] = dict(state["catalogue"])
+
+    def _scan(self) -> dict[str, Any]:
+        billables, products, catalogue_ids = [0], [0], [0]
+        catalogue: dict[str, int] = {}
+        for deal in self.engine.store.all("deals"):
+            billable = deal.get("billable")
+            if not isinstance(billable, dict):
+                continue
+            if _is_int(billable.get("id")):
+                billables.append(billable["id"])
+            for product in billable.get("products") or []:
+                if not isinstance(product, dict):
+                    continue
+                if _is_int(product.get("id")):
+                    products.append(product["id"])
+                if _is_int(product.get("product_id")):
+                    catalogue_ids.append(product["product_id"])
+                    if isinstance(product.get("name"), str):
+                        catalogue.setdefault(product["name"].strip().lower(), product["product_id"])
+        return {"next_billable": max(billables) + 1, "next_product": max(products) + 1,
+                "next_catalogue": max(catalogue_ids) + 1, "catalogue": catalogue}
+
+    def billable_id(self) -> int:
+        self.next_billable += 1
+        return self.next_billable - 1
+
+    def product_id(self) -> int:
+        self.next_product += 1
+        return self.next_product - 1
+
+    def catalogue_id(self, name: str) -> int:
+        """The catalogue product of that name, created when there is none (CC15)."""
+        key = name.strip().lower()
+        if key not in self.catalogue:
+            self.catalogue[key] = self.next_catalogue
+            self.next_catalogue += 1
+        return self.catalogue[key]
+
+    def save(self) -> None:
+        self.engine.store.set_meta(BILLING_STATE, json.dumps({
+            "next_billable": self.next_billable, "next_product": self.next_product,
+            "next_catalogue": self.next_catalogue, "catalogue": self.catalogue,
+        }))
+
+
+def _check_product(item: dict[str, Any], merged: dict[str, Any], key: str, problems: dict[str, list[str]]) -> None:
+    """Laravel-style rules for one product input: no negative money, percent <= 100, fixed <= line total."""
+    for field in ("unit_price", "qty", "discount_total", "tax_rate"):
+        value = item.get(field)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            problems[f"{key}.{field}"] = [f"The {key}.{field} field must be a number."]
+        elif value < 0:
+            problems[f"{key}.{field}"] = [f"The {key}.{field} field must be at least 0."]
+        elif Decimal(str(value)) > MONEY_LIMIT:
+            problems[f"{key}.{field}"] = [f"The {key}.{field} field must not be greater than {MONEY_LIMIT}."]
+    if any(f"{key}.{f}" in problems for f in ("unit_price", "qty", "discount_total")):
+        return
+    rate = merged.get("tax_rate")
+    if f"{key}.tax_rate" not in problems and isinstance(rate, int | float) and rate > 100:
+        problems[f"{key}.tax_rate"] = [f"The {key}.tax_rate field must not be greater than 100."]
+    discount = _decimal(merged.get("discount_total"))
+    if merged.get("discount_type", "percent") == "fixed":
+        gross = _cents(_decimal(merged.get("unit_price")) * _decimal(merged.get("qty"), "1"))
+        if discount > gross:
+            problems[f"{key}.discount_total"] = [
+                f"The {key}.discount_total field must not be greater than the line total {_number(gross)}."]
+    elif discount > HUNDRED:
+        problems[f"{key}.discount_total"] = [f"The {key}.discount_total field must not be greater than 100."]
+
+
+def apply_billable(engine: Engine, current: Any, data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The deal's billable after a save: products with `id` update, others are added, removed go.
+
+    `prefix` names the input in field errors: "" for POST /deals/{id}/billable, "billable." in a deal body.
+    """
+    base = current if isinstance(current, dict) else {}
+    products = [dict(p) for p in base.get("products") or [] if isinstance(p, dict)]
+    by_id = {p["id"]: p for p in products if _is_int(p.get("id"))}
+    problems: dict[str, list[str]] = {}
+    inputs = [p for p in data.get("products") or [] if isinstance(p, dict)]
+    for index, item in enumerate(inputs):
+        key = f"{prefix}products.{index}"
+        existing = by_id.get(item["id"]) if _is_int(item.get("id")) else None
+        if "id" in item and existing is None:
+            problems[f"{key}.id"] = [f"The selected {key}.id is invalid."]
+            continue
+        _check_product(item, {**(existing or {}), **item}, key, problems)
+    if problems:
+        raise ValidationFailed(INVALID, field_errors=problems)
+
+    billing = _Billing(engine)
+    for item in inputs:
+        fields = {f: item[f] for f in PRODUCT_FIELDS if f in item}
+        if "id" in item:
+            target = by_id[item["id"]]
+            target.update(fields)
+            if "product_id" not in item and "name" in item and not _is_int(target.get("product_id")):
+                target["product_id"] = billing.catalogue_id(str(item["name"]))
+            continue
+        product = {"id": billing.product_id(), "product_id": None, "description": None, "qty": 1, "unit": None,
+                   "discount_type": "percent", "discount_total": 0, "tax_label": None, "tax_rate": 0, **fields}
+        if not _is_int(product.get("product_id")):
+            product["product_id"] = billing.catalogue_id(str(product["name"]))
+        products.append(product)
+        by_id[product["id"]] = product
+    removed = set(_id_list(data.get("removed_products")))
+    products = [p for p in products if p.get("id") not in removed]
+    tax_type = data.get("tax_type") if data.get("tax_type") in TAX_TYPES else base.get("tax_type")
+    billable_id = base.get("id") if _is_int(base.get("id")) else billing.billable_id()
+    billing.save()
+    return computed_billable({"id": billable_id, "tax_type": tax_type, "products": products})
+
+
+# ------------------------------------------------------------------------------ record hooks
+def _settle_status(engine: Engine, deal: dict[str, Any]) -> None:
+    """won_date only when won; lost_date and lost_reason only when lost (CC10)."""
+    status = deal.get("status") if deal.get("status") in STATUSES else "open"
+    deal["status"] = status
+    stamp = deal.get("updated_at") or deal.get("created_at") or engine.now(engine.resource("deals"), "won_date")
+    if status != "won":
+        deal["won_date"] = None
+    elif not deal.get("won_date"):
+        deal["won_date"] = stamp
+    if status != "lost":
+        deal["lost_date"] = None
+        deal["lost_reason"] = None
+    else:
+        if not deal.get("lost_date"):
+            deal["lost_date"] = stamp
+        if not isinstance(deal.get("lost_reason"), str):
+            deal["lost_reason"] = None
+
+
+def deal_written(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    """Every stored deal: display name, association lists and counts, status dates, billable, amount (CC3)."""
+    deal = dict(record)
+    if isinstance(deal.get("name"), str):
+        deal["display_name"] = deal["name"]
+    for key in ASSOCIATIONS:
+        deal[key] = _id_list(deal.get(key))
+    for key, count in COUNTS.items():
+        deal[count] = len(deal[key])
+    _settle_status(engine, deal)
+    billable = deal.get("billable")
+    if isinstance(billable, dict):
+        deal["billable"] = computed_billable(billable)
+        if deal["billable"]["products"]:
+            deal["amount"] = deal["billable"]["total"]
+    else:
+        deal["billable"] = None
+    return deal
+
+
+def deal_presented(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    if record.get("id") is not None:
+        record["path"] = f"/deals/{record['id']}"
+    return record
+
+
+def contact_written(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    contact = dict(record)
+    names = [contact.get("first_name"), contact.get("last_name")]
+    display = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    if display:
+        contact["display_name"] = display
+    return contact
+
+
+# ----------------------------------------------------------------------- list query grammar
+def _json_path(field: str) -> str:
+    return "$." + ".".join(f'"{part}"' for part in field.split("."))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """Where a searchable field lives: a plain path, or a path inside the elements of one array."""
+
+    array: str | None  # the array holding it (phones), or None
+    path: str | None  # the path (inside each element when array is set; None: the element itself)
+    kinds: frozenset[str]
+
+    def sql(self, predicate: Callable[[str], str]) -> str:
+        if self.array is None:
+            return predicate(column(str(self.path)))
+        inner = "je.value" if self.path is None else f"json_extract(je.value, '{_json_path(self.path)}')"
+        return f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(self.array)}') AS je WHERE {predicate(inner)})"
+
+
+def _resolve(resource: Resource, field: str) -> _Field | None:
+    """A field the record schema knows (dotted into objects and into one array of objects), or None."""
+    parts = field.split(".")
+    if any(not p for p in parts):
+        return None
+    if len(parts) == 1 and field in EXTRA_FIELDS.get(resource.name, ()):
+        return _Field(field, None, frozenset({"integer"}))
+    schema: dict[str, Any] = resource.schema
+    for index, part in enumerate(parts):
+        properties = schema.get("properties") or {}
+        if part not in properties:
+            return None
+        schema = properties[part] or {}
+        kinds = records.field_types(schema)
+        if "array" in kinds:
+            items = schema.get("items") or {}
+            rest = parts[index + 1:]
+            if not rest:
+                return _Field(".".join(parts), None, frozenset(records.field_types(items)))
+            inner: dict[str, Any] = items
+            for name in rest:
+                inner = (inner.get("properties") or {}).get(name) or {}
+                if not inner or "array" in records.field_types(inner):
+                    return None
+            return _Field(".".join(parts[:index + 1]), ".".join(rest), frozenset(records.field_types(inner)))
+    return _Field(None, field, frozenset(records.field_types(schema)))
+
+
+def _typed(raw: str, kinds: frozenset[str]) -> tuple[bool, Any]:
+    """(parsed, value) of a search term for a field of these JSON types."""
+    text = raw.strip()
+    if "string" in kinds:
+        return True, text.lower()
+    if "integer" in kinds or "number" in kinds:
+        try:
+            number = float(text) if "." in text or "e" in text.lower() else int(text)
+        except ValueError:
+            return False, None
+        if isinstance(number, float):
+            if not math.isfinite(number):
+                return False, None
+            return True, number
+        return True, max(-(2**63), min(INT64_MAX, number))
+    if "boolean" in kinds:
+        lowered = text.lower()
+        if lowered in ("1", "true", "0", "false"):
+            return True, 1 if lowered in ("1", "true") else 0
+        return False, None
+    return True, text.lower()
+
+
+def _criterion(field: _Field, operator: str, term: str) -> Condition:
+    textual = "string" in field.kinds or not field.kinds & {"integer", "number", "boolean"}
+    if operator == "like":
+        escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return field.sql(lambda x: f"lower(CAST({x} AS TEXT)) LIKE ? ESCAPE '\\'"), [f"%{escaped}%"]
+    values = [term] if operator == "=" else [v for v in term.split(",") if v.strip()]
+    typed = [value for ok, value in (_typed(v, field.kinds) for v in values) if ok]
+    if not typed:
+        return "0", []
+    marks = ", ".join("?" * len(typed))
+    if textual:
+        return field.sql(lambda x: f"lower(CAST({x} AS TEXT)) IN ({marks})"), typed
+    return field.sql(lambda x: f"{x} IN ({marks})"), typed
+
+
+def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
+    """`email:like;phones.number:=` -> [(field, op)]; an unknown field or operator is a 422 on search_fields."""
+    criteria: list[tuple[_Field, str]] = []
+    bad: list[str] = []
+    for chunk in (c.strip() for c in raw.split(";")):
+        if not chunk:
+            continue
+        name, _, operator = chunk.partition(":")
+        operator = (operator.strip() or "like").lower()
+        field = _resolve(resource, name.strip())
+        if field is None or operator not in SEARCH_OPERATORS:
+            bad.append(chunk)
+            continue
+        criteria.append((field, operator))
+    if bad:
+        raise ValidationFailed(INVALID, field_errors={"search_fields": [
+            f"The search_fields field names an unknown field or operator: {', '.join(bad)}."]})
+    return criteria
+
+
+def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> tuple[bool, Condition | None]:
+    """(a search was asked for, its condition) from q, search_fields and search_match."""
+    param = op.search.param if op.search else "q"
+    spec = req.query.get("search_fields")
+    if isinstance(spec, str) and spec.strip():
+        criteria = _search_fields(resource, spec)
+    else:
+        defaults = op.search.fields if op.search else ()
+        criteria = [(f, "like") for f in (_resolve(resource, name) for name in defaults) if f is not None]
+    term = req.query.get(param)
+    if term in (None, "") or not criteria:
+        return term not in (None, ""), None
+    parts = [_criterion(field, operator, str(term)) for field, operator in criteria]
+    joiner = " AND " if str(req.query.get("search_match") or "or").lower() == "and" else " OR "
+    params: list[Any] = [p for _, ps in parts for p in ps]
+    return True, (joiner.join(f"({sql})" for sql, _ in parts), params)
+
+
+def _selection(resource: Resource, req: ValidRequest) -> tuple[str, ...] | None:
+    """The fields `select=a;b` keeps: those, plus `id` and the schema's required fields (items stay records)."""
+    raw = req.query.get("select")
+    fields = [f.strip() for f in str(raw).split(";") if f.strip()] if raw not in (None, "") else []
+    if not fields:
+        return None
+    known = set(resource.schema.get("properties") or {}) | set(EXTRA_FIELDS.get(resource.name, ()))
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise ValidationFailed(INVALID, field_errors={"select": [
+            f"The select field names unknown fields: {', '.join(unknown)}."]})
+    keep = [resource.id_field, *resource.schema.get("required", []), *fields]
+    return tuple(dict.fromkeys(keep))
+
+
+def _project(record: dict[str, Any], keep: tuple[str, ...] | None) -> dict[str, Any]:
+    return record if keep is None else {k: v for k, v in record.items() if k in keep}
+
+
+def _query_parts(engine: Engine, op: Operation, resource: Resource, req: ValidRequest,
+                 principal: Principal | None) -> tuple[list[Condition], bool, tuple[str, ...] | None]:
+    conditions = engine.conditions(dataclasses.replace(op, search=None), resource, req, principal)
+    searched, search = _search_condition(op, resource, req)
+    if search is not None:
+        conditions.append(search)
+    return conditions, searched, _selection(resource, req)
+
+
+def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """GET /{resource}: Engine.list's page, plus search_fields, search_match and select (CC6)."""
+    resource = engine.resource(op.resource)
+    conditions, _, keep = _query_parts(engine, op, resource, req, principal)
+    order = engine.ordering(op, resource, req)
+    page, size = engine.page_window(req)
+    pag = engine.dialect.pagination
+    offset = max(0, min(INT64_MAX, (page - pag.first_page) * size))
+    items, total = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=size,
+                                                           offset=offset))
+    shown = [_project(engine.presented(resource, r), keep) for r in items]
+    pages = math.ceil(total / size)
+    values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
+              "last_page": max(pages, 1), "total_pages": pages}
+    envelope = op.envelope or engine.dialect.envelopes["list"]
+    return json_response(envelope.status, list_body(envelope, shown, values))
+
+
+def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """GET /deals/search: a bare array, no pages; `take` caps it; an empty q gives [] (CC5)."""
+    resource = engine.resource(op.resource)
+    conditions, searched, keep = _query_parts(engine, op, resource, req, principal)
+    order = engine.ordering(op, resource, req)
+    if not searched:
+        return _reply(engine, op, "collection", [])
+    take: Any = req.query.get("take")
+    limit = max(1, min(INT64_MAX, take)) if _is_int(take) else None
+    items, _ = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=limit))
+    return _reply(engine, op, "collection", [_project(engine.presented(resource, r), keep) for r in items])
+
+
+# ----------------------------------------------------------------------------- deals CRUD
+def _status(value: Any, default: str) -> str:
+    return str(value) if value in STATUSES else default
+
+
+def _lock(old: str, new: str) -> None:
+    """CC9: won and lost only change into each other through open."""
+    if old != new and old in TERMINAL and new in TERMINAL:
+        raise Conflict(f"The deal is {old}; reopen it (status open) before marking it {new}.")
+
+
+def _plain(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in DEAL_READ_ONLY}
+
+
+def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource = engine.resource("deals")
+    body = req.body if isinstance(req.body, dict) else {}
+    engine.check_references(resource, body)
+    wanted = _body_associations(body)
+    with engine.store.transaction():
+        _require_existing(engine, wanted)
+        record = engine.build(resource, _plain(body))
+        if isinstance(body.get("billable"), dict):
+            record["billable"] = apply_billable(engine, None, body["billable"], "billable.")
+        for key in ASSOCIATIONS:
+            record[key] = _id_list(wanted.get(key))
+        if record.get("status") in TERMINAL:
+            record[f"{record['status']}_date"] = engine.now(resource, f"{record['status']}_date")
+        saved = engine.insert(resource, record)
+    headers = {}
+    read = engine.api.find(resource.name, "read")
+    if read is not None:
+        headers["Location"] = read.full_path.replace("{" + read.path_params[-1] + "}", str(saved[resource.id_field]))
+    return engine.respond(op, "create", saved, headers=headers)
+
+
+def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    body = req.body if isinstance(req.body, dict) else {}
+    with engine.store.transaction():
+        resource, record = engine.target(op, req)
+        missing = [f for f in op.required_on_update if body.get(f) in (None, "")]
+        if missing:
+            raise ValidationFailed(INVALID, field_errors={
+                f: [f"The {f.replace('_', ' ')} field is required."] for f in missing})
+        engine.check_references(resource, body)
+        old = _status(record.get("status"), "open")
+        new = _status(body.get("status"), old)
+        _lock(old, new)
+        wanted = _body_associations(body)
+        _require_existing(engine, wanted)
+        updated = engine.build(resource, _plain(body), base=record)
+        if isinstance(body.get("billable"), dict):
+            updated["billable"] = apply_billable(engine, record.get("billable"), body["billable"], "billable.")
+        for key, ids in wanted.items():  # the ids sent replace that association (sync)
+            updated[key] = _id_list(ids)
+        if new != old and new in TERMINAL:
+            updated[f"{new}_date"] = engine.now(resource, f"{new}_date")
+        saved = engine.save(resource, updated)
+    return engine.respond(op, "update", saved)
+
+
+def change_status(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """PUT /deals/{id}/status/{status}: open / won / lost with the lock (CC9); dates follow (CC10)."""
+    new = str(req.path.get("status", ""))
+    if new not in STATUSES:
+        raise ValidationFailed(INVALID, field_errors={"status": ["The selected status is invalid."]})
+    body = req.body if isinstance(req.body, dict) else {}
+    reason = body.get("lost_reason")
+    with engine.store.transaction():
+        resource = engine.resource("deals")
+        deal = engine.require(resource, req.path.get("id"))  # target() would take {status} for the id
+        old = _status(deal.get("status"), "open")
+        _lock(old, new)
+        updated = dict(deal, status=new)
+        if new != old and new in TERMINAL:
+            updated[f"{new}_date"] = engine.now(resource, f"{new}_date")
+        if new == "lost" and isinstance(reason, str):
+            updated["lost_reason"] = reason
+        if updated != deal:
+            updated["updated_at"] = engine.now(resource)
+        saved = engine.save(resource, updated)
+    return engine.respond(op, "change_status", saved)
+
+
+# ---------------------------------------------------------------------------------- billable
+def read_billable(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    _, deal = engine.target(op, req)
+    billable = deal.get("billable")
+    return _reply(engine, op, "item", billable if isinstance(billable, dict) else _empty_billable())
+
+
+def save_billable(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """POST /deals/{id}/billable: add, update (by billable product id) and remove products; amount follows."""
+    body = req.body if isinstance(req.body, dict) else {}
+    with engine.store.transaction():
+        resource, deal = engine.target(op, req)
+        updated = dict(deal, billable=apply_billable(engine, deal.get("billable"), body, ""))
+        updated["updated_at"] = engine.now(resource)
+        saved = engine.save(resource, updated)
+    return _reply(engine, op, "item", saved["billable"])
+
+
+# ------------------------------------------------------------------------------ associations
+def _associations(mode: str) -> Handler:
+    """attach (add; an id already there is a no-op), detach (remove), sync (replace each key sent)."""
+
+    def handler(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        body = req.body if isinstance(req.body, dict) else {}
+        with engine.store.transaction():
+            resource, deal = engine.target(op, req)
+            unknown = sorted(k for k in body if k not in ASSOCIATIONS)
+            if unknown:  # CC8
+                raise Conflict(f"Unknown association resource: {', '.join(unknown)}. "
+                               f"Associate {', '.join(ASSOCIATIONS)}.")
+            wanted = {k: body[k] for k in ASSOCIATIONS if k in body}
+            if mode != "detach":
+                _require_existing(engine, wanted)
+            updated = dict(deal)
+            for key, sent in wanted.items():
+                ids, current = _id_list(sent), _id_list(deal.get(key))
+                if mode == "attach":
+                    updated[key] = current + [i for i in ids if i not in current]
+                elif mode == "detach":
+                    updated[key] = [i for i in current if i not in ids]
+                else:
+                    updated[key] = ids
+            if any(_id_list(updated.get(k)) != _id_list(deal.get(k)) for k in wanted):
+                updated["updated_at"] = engine.now(resource)
+            saved = engine.save(resource, updated)
+        return engine.respond(op, op.action, saved)
+
+    return handler
+
+
+# ------------------------------------------------------------------------ contacts, companies
+def _unique_email(engine: Engine, resource: Resource, body: dict[str, Any], own_id: Any = None) -> None:
+    """CC16: an email is unique among its resource (contacts: and users), case-insensitively."""
+    email = body.get("email")
+    if not isinstance(email, str) or not email:
+        return
+    match: list[Condition] = [(f"lower({column('email')}) = ?", [email.lower()])]
+    taken = [r for r in engine.store.all(resource.name, match) if r.get(resource.id_field) != own_id]
+    if resource.name == "contacts":
+        taken += engine.store.all("users", match)
+    if taken:
+        raise ValidationFailed("The email has already been taken.",
+                               field_errors={"email": ["The email has already been taken."]})
+
+
+def create_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    body = req.body if isinstance(req.body, dict) else {}
+    with engine.store.transaction():
+        _unique_email(engine, engine.resource(op.resource), body)
+        return engine.create(op, req, principal)
+
+
+def update_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    body = req.body if isinstance(req.body, dict) else {}
+    with engine.store.transaction():
+        resource, record = engine.target(op, req)
+        _unique_email(engine, resource, body, own_id=record[resource.id_field])
+        return engine.update(op, req, principal)
+
+
+def delete_associated(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """Deleting a contact, company or activity also detaches it from every deal."""
+    key = op.resource
+    with engine.store.transaction():
+        resource, record = engine.target(op, req)
+        record_id = record[resource.id_field]
+        response = engine.delete(op, req, principal)
+        deals = engine.resource("deals")
+        linked = f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(key)}') WHERE value = ?)"
+        for deal in engine.store.all("deals", [(linked, [record_id])]):
+            deal[key] = [i for i in _id_list(deal.get(key)) if i != record_id]
+            engine.save(deals, deal)
+    return response
+
+
+BEHAVIOUR = Behaviour(
+    handlers={
+        ("deals", "list"): list_records,
+        ("contacts", "list"): list_records,
+        ("companies", "list"): list_records,
+        ("activities", "list"): list_records,
+        ("deals", "collection"): search_deals,
+        ("deals", "create"): create_deal,
+        ("deals", "update"): update_deal,
+        ("deals", "change_status"): change_status,
+        ("deals", "read_billable"): read_billable,
+        ("deals", "save_billable"): save_billable,
+        ("deals", "attach_associations"): _associations("attach"),
+        ("deals", "detach_associations"): _associations("detach"),
+        ("deals", "sync_associations"): _associations("sync"),
+        ("contacts", "create"): create_unique,
+        ("contacts", "update"): update_unique,
+        ("companies", "create"): create_unique,
+        ("companies", "update"): update_unique,
+        ("contacts", "delete"): delete_associated,
+        ("companies", "delete"): delete_associated,
+        ("activities", "delete"): delete_associated,
+    },
+    on_write={"deals": deal_written, "contacts": contact_written},
+    present={"deals": deal_presented},
+)

@@ -1,7 +1,250 @@
-"""Non-CRUD behaviour of the ysuite API (filled in by the behaviours issue)."""
+"""YSUITE behaviour beyond the generic CRUD (seed 004 and the vendor's contacts and tasks pages, dialects.md 1D).
+
+The generic engine already serves the envelopes (YS3, YS6, YS7), not-found as 400 (YS2), the zero-based
+pages (YS4), the required-on-update fields (YS5) and the existence of referenced records. This module
+adds the rules that need the stored data:
+
+- deals: `cstid` is a Business contact (YS11); `deal_current_stage` belongs to the deal's pipeline; a new
+  deal enters its pipeline's first stage (YS9: no stage on create); `owner` is the owner's display name
+  (YS10). The on_write hook keeps every stored deal so, the seeded ones included.
+- contacts: a contact that is some deal's company cannot become an Individual; a contact is not its own
+  parent; a contact that deals reference cannot be deleted (a 400 business error naming the deals).
+- tasks: `activity_type` is always "Task"; a task needs a deal or a contact (422 naming both); a task
+  linked only to a deleted deal or contact goes with it, one linked to both keeps the other link.
+
+Every check runs in the same transaction as the write it guards.
+"""
 
 from __future__ import annotations
 
-from mock_server.behaviours import Behaviour
+import random
+from collections.abc import Iterable
+from typing import Any
 
-BEHAVIOUR = Behaviour()
+from flask import Response
+
+from crmspec.model import Operation, Resource
+from mock_server.auth import Principal
+from mock_server.behaviours import Behaviour
+from mock_server.engine import Engine
+from mock_server.errors import BusinessRuleViolation, ValidationFailed
+from mock_server.store import column
+from mock_server.validation import ValidRequest
+
+INDIVIDUAL, BUSINESS = 1, 2
+INVALID = "The given data was invalid."
+NEEDS_LINK = "Either deal_id or cstid is required."
+
+Problems = dict[str, list[str]]
+
+
+# helpers ---------------------------------------------------------------------------------------------
+def _body(req: ValidRequest) -> dict[str, Any]:
+    return dict(req.body) if isinstance(req.body, dict) else {}
+
+
+def _reference_problems(engine: Engine, resource: Resource, body: dict[str, Any]) -> Problems:
+    """The engine's existence checks, as field errors to merge with this API's own rules."""
+    try:
+        engine.check_references(resource, body)
+    except ValidationFailed as exc:
+        return {field: list(messages) for field, messages in exc.field_errors.items()}
+    return {}
+
+
+def _add(problems: Problems, field: str, message: str) -> None:
+    problems.setdefault(field, []).append(message)
+
+
+def _raise_if(problems: Problems) -> None:
+    if problems:
+        raise ValidationFailed(INVALID, field_errors=problems)
+
+
+def _where(engine: Engine, resource: str, field: str, value: Any) -> list[dict[str, Any]]:
+    return engine.store.all(resource, [(f"{column(field)} = ?", [value])])
+
+
+def _ids(records: Iterable[dict[str, Any]], field: str, limit: int = 10) -> str:
+    ids = [str(r[field]) for r in records]
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _stages_of(engine: Engine, pipeline_id: Any) -> list[dict[str, Any]]:
+    """The pipeline's stages, first stage first (stages carry no order field: their id order)."""
+    if not _is_int(pipeline_id):
+        return []
+    return sorted(_where(engine, "stages", "pipeline_id", pipeline_id), key=lambda s: int(s["stage_id"]))
+
+
+# deals -----------------------------------------------------------------------------------------------
+def _deal_problems(engine: Engine, deal: dict[str, Any], body: dict[str, Any]) -> Problems:
+    """YSUITE's own rules for the deal as it would be stored (`deal`), given what the client sent (`body`)."""
+    problems: Problems = {}
+    cstid = deal.get("cstid")
+    contact = engine.store.get("contacts", cstid) if _is_int(cstid) else None
+    if contact is not None and contact.get("contact_type") != BUSINESS:
+        _add(problems, "cstid", f"The cstid must be a Business contact (contact_type 2); contact {cstid} is an "
+                                "Individual: put an Individual in deal_contact_id.")
+    stage_id = body.get("deal_current_stage")
+    stage = engine.store.get("stages", stage_id) if _is_int(stage_id) else None
+    if stage is not None and stage.get("pipeline_id") != deal.get("pipeline_id"):
+        _add(problems, "deal_current_stage",
+             f"The selected deal current stage does not belong to pipeline {deal.get('pipeline_id')}.")
+    return problems
+
+
+def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource = engine.resource("deals")
+    body = _body(req)
+    with engine.store.transaction():
+        problems = _reference_problems(engine, resource, body)
+        for field, messages in _deal_problems(engine, body, body).items():
+            problems.setdefault(field, []).extend(messages)
+        _raise_if(problems)
+        return engine.create(op, req, principal)
+
+
+def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    with engine.store.transaction():
+        resource, stored = engine.target(op, req)
+        body = _body(req)
+        problems = _reference_problems(engine, resource, body)
+        for field, messages in _deal_problems(engine, {**stored, **body}, body).items():
+            problems.setdefault(field, []).extend(messages)
+        _raise_if(problems)
+        return engine.update(op, req, principal)
+
+
+def delete_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    with engine.store.transaction():
+        _, deal = engine.target(op, req)
+        _drop_tasks_linked_only_to(engine, "deal_id", deal["deal_id"], other="cstid")
+        return engine.delete(op, req, principal)  # the remaining tasks lose their deal_id, keep their cstid
+
+
+def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    """Keep a stored deal consistent. The handlers refuse bad client input first (422), so these repairs
+    only ever change data the seeder made up."""
+    deal = dict(record)
+    store = engine.store
+    rng = random.Random(f"ysuite-deal:{deal.get('deal_id')}:{deal.get('deal_name')}:{deal.get('cstid')}")
+
+    # YS11: the company contact is a Business contact
+    contact = store.get("contacts", deal.get("cstid")) if _is_int(deal.get("cstid")) else None
+    if contact is None or contact.get("contact_type") != BUSINESS:
+        businesses = _where(engine, "contacts", "contact_type", BUSINESS)
+        if businesses:
+            deal["cstid"] = rng.choice(businesses)["cstid"]
+        elif contact is not None:  # a data set without any Business contact: this one becomes one
+            store.replace("contacts", {**contact, "contact_type": BUSINESS})
+
+    # the person within the company, the owner and the assignee exist (or are unset)
+    for field, target in (("deal_contact_id", "contacts"), ("deal_owner_id", "users"), ("deal_assignedto", "users")):
+        value = deal.get(field)
+        if value is not None and (not _is_int(value) or store.get(target, value) is None):
+            deal[field] = None
+
+    # YS10: `owner` is the display name of deal_owner_id
+    owner = store.get("users", deal["deal_owner_id"]) if deal.get("deal_owner_id") is not None else None
+    deal["owner"] = owner.get("name") if owner else None
+
+    # the stage belongs to the deal's pipeline; a new deal (YS9: no stage on create) enters the first stage
+    stages = _stages_of(engine, deal.get("pipeline_id"))
+    first = stages[0]["stage_id"] if stages else None
+    current = deal.get("deal_current_stage")
+    if current is not None and (not _is_int(current) or current not in {s["stage_id"] for s in stages}):
+        deal["deal_current_stage"] = first
+    elif current is None and "deal_id" not in deal:
+        deal["deal_current_stage"] = first
+    return deal
+
+
+# contacts --------------------------------------------------------------------------------------------
+def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    with engine.store.transaction():
+        resource, stored = engine.target(op, req)
+        cstid = stored["cstid"]
+        body = _body(req)
+        problems = _reference_problems(engine, resource, body)
+        if _is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
+            _add(problems, "contact_parent", "A contact cannot be its own parent.")
+        if body.get("contact_type") == INDIVIDUAL and stored.get("contact_type") != INDIVIDUAL:
+            deals = _where(engine, "deals", "cstid", cstid)
+            if deals:
+                _add(problems, "contact_type",
+                     f"The contact is the company (cstid) of deals {_ids(deals, 'deal_id')}; "
+                     "it must stay a Business contact.")
+        _raise_if(problems)
+        return engine.update(op, req, principal)
+
+
+def delete_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    with engine.store.transaction():
+        _, contact = engine.target(op, req)
+        cstid = contact["cstid"]
+        deals = engine.store.all("deals", [
+            (f"{column('cstid')} = ? OR {column('deal_contact_id')} = ?", [cstid, cstid]),
+        ])
+        if deals:
+            raise BusinessRuleViolation(
+                f"The contact cannot be deleted: deals {_ids(deals, 'deal_id')} reference it "
+                "(cstid or deal_contact_id). Reassign or delete those deals first."
+            )
+        _drop_tasks_linked_only_to(engine, "cstid", cstid, other="deal_id")
+        # the engine releases the rest: child contacts lose contact_parent, tasks on a deal lose cstid
+        return engine.delete(op, req, principal)
+
+
+# tasks -----------------------------------------------------------------------------------------------
+def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource = engine.resource("tasks")
+    body = _body(req)
+    with engine.store.transaction():
+        problems = _reference_problems(engine, resource, body)
+        if body.get("deal_id") is None and body.get("cstid") is None:
+            _add(problems, "deal_id", NEEDS_LINK)
+            _add(problems, "cstid", NEEDS_LINK)
+        _raise_if(problems)
+        return engine.create(op, req, principal)
+
+
+def task_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    """Tasks are activities of type "Task" linked to a deal, a contact or both."""
+    task = {**record, "activity_type": "Task"}
+    if task.get("deal_id") is None and task.get("cstid") is None:  # only seeded data can get here
+        rng = random.Random(f"ysuite-task:{task.get('activity_id')}:{task.get('title')}")
+        for resource, field in (("deals", "deal_id"), ("contacts", "cstid")):
+            picked = engine.store.pick(resource, rng.randrange(1 << 30))
+            if picked is not None:
+                task[field] = picked[field]
+                break
+    return task
+
+
+def _drop_tasks_linked_only_to(engine: Engine, field: str, value: Any, other: str) -> None:
+    """Tasks whose only link is the record being deleted go with it (a task needs a deal or a contact)."""
+    for task in _where(engine, "tasks", field, value):
+        if task.get(other) is None:
+            engine.store.delete("tasks", task["activity_id"])
+
+
+BEHAVIOUR = Behaviour(
+    handlers={
+        ("deals", "create"): create_deal,
+        ("deals", "update"): update_deal,
+        ("deals", "delete"): delete_deal,
+        ("contacts", "update"): update_contact,
+        ("contacts", "delete"): delete_contact,
+        ("tasks", "create"): create_task,
+    },
+    on_write={
+        "deals": deal_on_write,
+        "tasks": task_on_write,
+    },
+)

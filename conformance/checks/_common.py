@@ -1,0 +1,69 @@
+"""Helpers the check families share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import CheckRun
+from conformance.target import Exchange
+from crmspec.model import Operation
+
+
+def body(exchange: Exchange) -> Any:
+    """The JSON body, or None when there is none or it does not parse."""
+    if not exchange.body:
+        return None
+    try:
+        return exchange.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def documented_statuses(op: Operation) -> set[str]:
+    return set((op.raw.get("responses") or {}).keys())
+
+
+def is_documented(op: Operation, status: int) -> bool:
+    codes = documented_statuses(op)
+    return str(status) in codes or f"{str(status)[0]}XX" in codes or "default" in codes
+
+
+def response_spec(op: Operation, status: int) -> dict[str, Any] | None:
+    responses = op.raw.get("responses") or {}
+    spec = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+    return spec if isinstance(spec, dict) else None
+
+
+def json_schema_for(op: Operation, status: int) -> dict[str, Any] | None:
+    spec = response_spec(op, status) or {}
+    content = spec.get("content") or {}
+    media = content.get("application/json")
+    if media is None:
+        return None
+    return dict(media.get("schema") or {})
+
+
+def expects_json(op: Operation, status: int) -> bool:
+    spec = response_spec(op, status) or {}
+    content = spec.get("content") or {}
+    return any(k == "application/json" or k.endswith("+json") for k in content)
+
+
+def in_scope(run: CheckRun, exchange: Exchange) -> Operation | None:
+    """The documented operation an exchange went to, if the check should judge it."""
+    if exchange.status is None or exchange.source in ("probe", "cleanup"):
+        return None
+    return run.ctx.operation_of(exchange)
+
+
+def fill_path(run: CheckRun, op: Operation, record_id: Any, parent_id: Any = None) -> dict[str, Any]:
+    """Path values for an operation on one record (and its parent, for nested resources)."""
+    resource = run.dialect.resources.get(op.resource)
+    parent = resource.parent.param if resource is not None and resource.parent is not None else None
+    values: dict[str, Any] = {}
+    if parent is not None and parent in op.path_params:
+        values[parent] = parent_id
+    own = op.record_param(parent)
+    if own is not None:
+        values[own] = record_id
+    return values

@@ -1,0 +1,148 @@
+"""Auth: every secured operation refuses missing, malformed, forged and expired credentials with 401;
+a credential whose role may not call an operation gets 403."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from conformance.checks._common import body
+from conformance.context import CheckRun
+from conformance.registry import scenario
+from conformance.target import Exchange
+from crmspec.model import Operation
+
+PLACEHOLDER_ID = "1"
+
+
+def secured_operations(run: CheckRun) -> Iterator[tuple[Operation, dict[str, Any]]]:
+    """Every secured operation once, with placeholder path values (auth comes before routing to a record)."""
+    for op in run.api.operations:
+        if op.secured and op.mount == run.dialect.base_path:
+            placeholder = "contact_001" if run.dialect.id_type == "string" else PLACEHOLDER_ID
+            yield op, {p: placeholder for p in op.path_params}
+
+
+def _json_body(op: Operation) -> Any:
+    content = (op.raw.get("requestBody") or {}).get("content") or {}
+    return {} if "application/json" in content else None
+
+
+def _expect_401(run: CheckRun, exchange: Exchange, what: str) -> None:
+    if exchange.status is None:
+        return
+    if exchange.status != 401:
+        run.fail(exchange, f"{what}: answered {exchange.status}, expected 401"
+                 + (" (a secured operation answered without a valid credential)" if exchange.status < 300 else ""))
+        return
+    payload = body(exchange)
+    message = payload.get("message", payload.get("error")) if isinstance(payload, dict) else None
+    run.expect(isinstance(message, str) and bool(message), exchange, f"{what}: the 401 has no error message")
+
+
+def _each(run: CheckRun, headers: dict[str, str] | None, credential: str | None, what: str) -> None:
+    for op, path in secured_operations(run):
+        exchange = run.call(op, path, credential=credential, headers=headers, json_body=_json_body(op))
+        _expect_401(run, exchange, what)
+
+
+def _tampered(credential: str) -> str:
+    flip = "A" if credential[-1] != "A" else "B"
+    return credential[:-1] + flip
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@scenario("AUT-001", "auth", "Without a credential every secured operation answers 401", "MUST",
+          "X8: 401 for missing credentials in every API (000 '401 Unauthorized - Invalid or missing token'; "
+          "002 'All endpoints require a valid Bearer token'; 003 [D] 401; 004 errors page 401)")
+def missing(run: CheckRun) -> None:
+    _each(run, None, None, "no credential")
+
+
+@scenario("AUT-002", "auth", "A malformed credential answers 401", "MUST",
+          "X8; 000 'Invalid or missing token'; 004 'Invalid API credentials.'")
+def malformed(run: CheckRun) -> None:
+    auth = run.dialect.auth
+    if auth.scheme == "key_pair":
+        headers = {str(auth.access_header): "not-a-key", str(auth.secret_header): "not-a-secret"}
+    else:
+        headers = {"Authorization": "Bearer not.a.token"}
+    _each(run, headers, None, "malformed credential")
+    if auth.scheme != "key_pair":
+        _each(run, {"Authorization": "Basic Y3JtOmNvbmZvcm1hbmNl"}, None, "a Basic credential")
+
+
+@scenario("AUT-003", "auth", "A credential with a tampered signature or secret answers 401", "MUST",
+          "X8: an invalid token is refused (000 'Invalid or missing token'; 004 'Invalid API credentials.')")
+def tampered(run: CheckRun) -> None:
+    credential = run.target.credentials.get("default")
+    if not credential:
+        run.skip("no --token given")
+    headers = run.target.auth_headers(_tampered(str(credential)))
+    _each(run, headers, None, "tampered credential")
+
+
+@scenario("AUT-004", "auth", "An unsigned JWT (alg: none) answers 401", "MUST",
+          "000 'JWT authentication'; 002 'valid JWT Bearer token': an unsigned token is not a valid one",
+          dialects=("revorbit", "olympus"))
+def alg_none(run: CheckRun) -> None:
+    credential = str(run.target.credentials.get("default") or "")
+    parts = credential.split(".")
+    if len(parts) != 3:
+        run.skip("the --token is not a JWT")
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        run.skip("the --token's payload is not JSON")
+    forged = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+    _each(run, {"Authorization": f"Bearer {forged}"}, None, "alg none")
+
+
+@scenario("AUT-005", "auth", "An expired credential answers 401", "MUST",
+          "000 authentication page: tokens expire and are refreshed; 002 'expires_in: 3600' (TOKEN_EXPIRED); X8")
+def expired(run: CheckRun) -> None:
+    if not run.target.credentials.get("expired"):
+        run.skip("no --expired-token given")
+    _each(run, None, "expired", "expired credential")
+
+
+@scenario("AUT-006", "auth", "A credential whose role may not call an operation answers 403", "MUST",
+          "products page: GET/POST /products 'Admin Required' (RO13 strict there only); 002 Required Roles (OC15)")
+def forbidden(run: CheckRun) -> None:
+    limited_role = run.dialect.auth.limited_role
+    if not run.target.credentials.get("limited"):
+        run.skip("no --limited-token given")
+    if not limited_role:
+        run.skip("the API documents no role gate")
+    for op, path in secured_operations(run):
+        roles = op.roles or ()
+        if not roles or limited_role in roles or not _strict_gate(run, op):
+            continue
+        exchange = run.call(op, path, credential="limited", json_body=_json_body(op))
+        run.expect(exchange.status == 403, exchange,
+                   f"the {limited_role} credential got {exchange.status}, expected 403 from {op}")
+
+
+def _strict_gate(run: CheckRun, op: Operation) -> bool:
+    """RO13: a gate the pages badge is strict; one the mock chose (x-crm-role-gate: mock) is not judged."""
+    return op.raw.get("x-crm-role-gate") != "mock"
+
+
+@scenario("AUT-007", "auth", "A credential with an allowed role is accepted", "MUST",
+          "002 Required Roles; 000 'JWT Required' endpoints accept any valid token")
+def allowed(run: CheckRun) -> None:
+    if not run.target.credentials.get("limited") or not run.dialect.auth.limited_role:
+        run.skip("no --limited-token given")
+    for op in run.api.operations:
+        if op.secured and op.method == "get" and not op.path_params and op.mount == run.dialect.base_path:
+            roles = op.roles or ()
+            if roles and run.dialect.auth.limited_role not in roles:
+                continue
+            exchange = run.call(op, credential="limited")
+            run.expect(exchange.status is not None and exchange.status not in (401, 403), exchange,
+                       f"the limited credential may call {op} but got {exchange.status}")

@@ -1,0 +1,146 @@
+"""Envelopes exactly as each API's x-crm-dialect block says: success flag, where data sits, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance import normalise
+from conformance.checks._common import body, expects_json, in_scope
+from conformance.context import CheckRun
+from conformance.registry import response
+from conformance.target import Exchange
+
+SINGLE = ("read", "create", "update", "item")
+
+
+def _success_flag(run: CheckRun, exchange: Exchange, flag: Any, payload: dict[str, Any]) -> None:
+    if flag is True:
+        run.expect(payload.get("success") is True, exchange, "the body lacks success: true")
+    elif flag == "optional" and "success" in payload:
+        run.expect(payload["success"] is True, exchange, f"success is {payload['success']!r}, must be true if present")
+
+
+@response("ENV-001", "envelope", "Single-record and collection responses use the API's envelope", "MUST",
+          "000 {success:true, data}; 002 bare objects (OC2); 003 bare (CC1); 004 {success, data}, create "
+          "{deal_id, deal_name} (YS7), update/delete {success, message} (YS6); RO1 for /deals/stages")
+def single_envelope(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or op.envelope is None or op.action == "list" or exchange.status not in op.envelope.statuses:
+        return
+    if exchange.body and not expects_json(op, exchange.status):
+        return  # files (CSV export, PDF) have no envelope
+    env = op.envelope
+    if env.empty and exchange.status == env.status:
+        run.expect(not exchange.body.strip(), exchange, f"{exchange.status} must have an empty body")
+        return
+    if exchange.status != env.status and env.empty:
+        return  # the lenient alternative (e.g. 200 instead of 204 on delete) carries whatever it likes
+    payload = body(exchange)
+    if env.data == "" and op.action == "collection":
+        run.expect(isinstance(payload, list), exchange, "the body must be a bare JSON array")
+        return
+    if not isinstance(payload, dict):
+        run.fail(exchange, "the body is not a JSON object")
+        return
+    _success_flag(run, exchange, env.success, payload)
+    if env.data is None or op.method == "delete":
+        return
+    value = normalise.record(run.dialect, op, payload)
+    if op.action == "collection":
+        run.expect(isinstance(value, list), exchange, f"no list at {env.data or 'the top level'}")
+        return
+    if op.action not in SINGLE and isinstance(value, list):
+        return  # a custom action may answer a list in the same envelope (the Kanban pipeline)
+    if not isinstance(value, dict):
+        run.fail(exchange, f"no record object at {env.data or 'the top level'}")
+        return
+    for name in env.fields:
+        run.expect(name in value, exchange, f"the record lacks {name}")
+
+
+@response("ENV-002", "envelope", "Paginated lists carry their items and page fields where the API puts them", "MUST",
+          "000 pagination {data, current_page, last_page, per_page, total} (RO1); 003 meta (CC1); "
+          "004 data.{data, current_page, total_records, total_pages}; 002 data[] (OC3)")
+def list_envelope(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or op.action != "list" or exchange.status != 200:
+        return
+    env = op.envelope or run.dialect.envelopes["list"]
+    payload = body(exchange)
+    if not isinstance(payload, dict):
+        run.fail(exchange, "the list body is not a JSON object")
+        return
+    _success_flag(run, exchange, env.success, payload)
+    run.expect(isinstance(normalise.items(run.dialect, op, payload), list), exchange,
+               f"no item array at {env.items}")
+    if not env.page_fields_required:
+        return
+    for key in env.page_fields:
+        value = normalise.page_value(run.dialect, op, payload, key)
+        run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
+                   f"page field {env.page_fields[key]} is {value!r}, expected an integer")
+
+
+@response("ENV-003", "envelope", "Olympus list responses carry the pagination block", "SHOULD",
+          "002 List Contacts example: pagination {page, limit, total} (OC3: optional, warn if missing)")
+def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or op.action != "list" or exchange.status != 200:
+        return
+    env = op.envelope or run.dialect.envelopes["list"]
+    if env.page_fields_required:
+        return
+    payload = body(exchange)
+    for key in env.page_fields:
+        value = normalise.page_value(run.dialect, op, payload, key)
+        run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
+                   f"page field {env.page_fields[key]} is {value!r}")
+
+
+@response("ENV-004", "envelope", "Client errors carry the API's error envelope: a message, success false if present",
+          "MUST", "000 'Error responses include a descriptive message' {success:false, message} (RO6); "
+          "004 errors page {success:false, message} (YS1, YS2); 003 {message} or {error} (CC11); OC4")
+def error_envelope(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status is None or not 400 <= exchange.status < 500 or exchange.status == 429:
+        return
+    payload = body(exchange)
+    if not isinstance(payload, dict):
+        run.fail(exchange, f"the {exchange.status} body is not a JSON object")
+        return
+    error = normalise.error(run.dialect, payload)
+    run.expect(isinstance(error.message, str) and bool(error.message), exchange, "the error has no message")
+    if "success" in payload:
+        run.expect(payload["success"] is False, exchange, f"success is {payload['success']!r} on an error")
+
+
+@response("ENV-005", "envelope", "Error bodies carry success: false where the API's errors do", "SHOULD",
+          "000 error example {success:false, ...} (RO6 lenient); 004 errors page (YS1: strict)")
+def error_success_flag(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or run.dialect.errors.success is not False:
+        return
+    if exchange.status is None or not 400 <= exchange.status < 500 or exchange.status == 429:
+        return
+    payload = body(exchange)
+    if isinstance(payload, dict):
+        run.expect(payload.get("success") is False, exchange, "the error body lacks success: false")
+
+
+@response("ENV-006", "envelope", "Field errors are a map of field to message(s) in the API's style", "MUST",
+          "000 errors {email: 'Email is required'} (RO3: string or list); 003/004 errors {field: [msg]} (YS15)")
+def field_error_shape(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status not in run.dialect.errors.accepted("validation"):
+        return
+    error = normalise.error(run.dialect, body(exchange))
+    if error.field_errors is None:
+        return
+    if not run.expect(isinstance(error.field_errors, dict), exchange, "field errors are not an object"):
+        return
+    lenient = run.dialect.errors.field_error_style == "string"
+    for name, value in error.field_errors.items():
+        is_list = isinstance(value, list) and all(isinstance(m, str) for m in value)
+        ok = is_list or (lenient and isinstance(value, str))
+        run.expect(ok, exchange, f"field error {name!r} is {value!r}, expected "
+                   + ("a string or a list of strings" if lenient else "a list of strings"))

@@ -1,0 +1,79 @@
+"""Response bodies valid against the document; ids of the API's type."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from conformance import normalise
+from conformance.checks._common import body, in_scope, json_schema_for
+from conformance.context import CheckRun
+from conformance.registry import response
+from conformance.target import Exchange
+from crmspec.model import Operation
+
+
+@lru_cache(maxsize=512)
+def _validator(op: Operation, status: int) -> jsonschema.Draft202012Validator | None:
+    schema = json_schema_for(op, status)
+    if not schema:
+        return None
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def _problem(validator: jsonschema.Draft202012Validator, payload: Any) -> str | None:
+    error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(body)"
+    return f"at {where}: {error.message[:300]}"
+
+
+@response("SCH-001", "schema", "Success bodies are valid against the documented schema", "MUST",
+          "the documents transcribe the pages' fields and types (X1: extra fields allowed, types strict)")
+def success_schema(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status is None or not 200 <= exchange.status < 300 or not exchange.body:
+        return
+    validator = _validator(op, exchange.status)
+    payload = body(exchange)
+    if validator is None or payload is None:
+        return
+    problem = _problem(validator, payload)
+    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the schema {problem}")
+
+
+@response("SCH-002", "schema", "Error bodies are valid against the documented error schema", "SHOULD",
+          "error shapes are researched across sources that disagree (OC4, CC11): a deviation is a warning")
+def error_schema(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status is None or not 400 <= exchange.status < 500 or not exchange.body:
+        return
+    validator = _validator(op, exchange.status)
+    payload = body(exchange)
+    if validator is None or payload is None:
+        return
+    problem = _problem(validator, payload)
+    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the error schema {problem}")
+
+
+@response("SCH-003", "schema", "Record ids have the API's id type", "MUST",
+          "X4: JSON integers for Revenue Orbit (000), Concord (003), YSUITE (004); non-empty strings for "
+          "Olympus (002 'contact_001'); numeric strings are not integers")
+def id_type(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or op.envelope is None or exchange.status not in op.envelope.statuses:
+        return
+    if op.action not in ("read", "create", "update") or op.resource not in run.dialect.resources:
+        return
+    record = normalise.record(run.dialect, op, body(exchange))
+    if not isinstance(record, dict):
+        return
+    value = normalise.record_id(run.dialect, op, record)
+    if run.dialect.id_type == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str) and bool(value)
+    run.expect(ok, exchange, f"id {value!r} is not a {run.dialect.id_type}")

@@ -1,0 +1,75 @@
+"""Status codes: no server errors, only documented codes, and each API's success codes."""
+
+from __future__ import annotations
+
+from conformance.checks._common import body, expects_json, in_scope, is_documented
+from conformance.context import CheckRun
+from conformance.registry import response, scenario
+from conformance.target import Exchange
+
+
+@response("STA-001", "status", "No request the suite sends gets a server error (5xx)", "MUST",
+          "000 status table: 500 is 'Internal Server Error', a fault, never an answer to a client (also CC9)")
+def no_server_errors(run: CheckRun, exchange: Exchange) -> None:
+    if in_scope(run, exchange) is None:
+        return
+    run.expect(exchange.status is not None and exchange.status < 500, exchange,
+               f"answered {exchange.status} to a request a conformant server must handle")
+
+
+@response("STA-002", "status", "Every status code is one the API documents for the operation", "MUST",
+          "status tables of 000 (RO), the 002 error table + platform errors (OC), 003 + CC1 (CC), "
+          "004 + errors page (YS)")
+def documented_status(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status is None or exchange.status >= 500:
+        return  # 5xx is STA-001's finding
+    run.expect(is_documented(op, exchange.status), exchange,
+               f"{exchange.status} is not a status {op} documents")
+
+
+@response("STA-003", "status", "JSON bodies are sent as application/json", "MUST",
+          "dialects.md X7: all four APIs are JSON APIs (000 'All responses return JSON'); files are exempt")
+def json_content_type(run: CheckRun, exchange: Exchange) -> None:
+    op = in_scope(run, exchange)
+    if op is None or exchange.status is None or exchange.status == 204 or not exchange.body:
+        return
+    if exchange.status >= 500 or not expects_json(op, exchange.status):
+        return
+    run.expect(exchange.is_json, exchange,
+               f"Content-Type is {exchange.content_type or 'missing'}, expected application/json")
+
+
+@scenario("STA-004", "status", "Create answers the API's create status", "MUST",
+          "000: 201 Created (RO4 also 200); 003/CC1: 201; 004: 200 'including creates' (YS3 also 201); OC: X6")
+def create_status(run: CheckRun) -> None:
+    for name in run.dialect.resources:
+        op = run.api.find(name, "create")
+        if op is None or op.path_params:
+            continue
+        made = run.fixtures.create(name)
+        if made is None:
+            continue
+        envelope = op.envelope or run.dialect.envelope("create")
+        run.expect(made.exchange.status in envelope.statuses, made.exchange,
+                   f"create answered {made.exchange.status}, expected {' or '.join(map(str, envelope.statuses))}")
+
+
+@scenario("STA-005", "status", "Delete answers the API's delete status", "MUST",
+          "003/CC1: 204 (200 lenient); 004: 200 {success, message}; RO5 / X6: 200 or 204")
+def delete_status(run: CheckRun) -> None:
+    for name in run.dialect.resources:
+        op = run.api.find(name, "delete")
+        if op is None or run.api.find(name, "create") is None:
+            continue
+        made = run.fixtures.create(name)
+        if made is None:
+            continue
+        exchange = run.call(op, {op.path_params[-1]: made.id})
+        envelope = op.envelope or run.dialect.envelope("delete")
+        if run.expect(exchange.status in envelope.statuses, exchange,
+                      f"delete answered {exchange.status}, expected {' or '.join(map(str, envelope.statuses))}"):
+            run.fixtures.forget(name, made.id)
+        if exchange.status == 204:
+            run.expect(not exchange.body or body(exchange) is None and not exchange.body.strip(), exchange,
+                       "204 No Content carries a body")

@@ -1,0 +1,141 @@
+"""crm-conformance run: certify a server against one CRM API's document.
+
+Exit codes: 0 conformant, 1 non-conformant, 2 could not run (bad arguments, broken document,
+unreachable target). Every failure is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from conformance.context import Options
+from conformance.model import FAMILIES, RunResult
+from conformance.reports import write_reports
+from conformance.runner import run
+from conformance.target import Target
+from crmspec import CrmSpecError, load
+from crmspec.loader import DOCUMENTS
+
+EXIT = {"conformant": 0, "non-conformant": 1, "error": 2}
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"crm-conformance: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="crm-conformance", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cmd = sub.add_parser("run", help="run the suite against a server")
+    cmd.add_argument("--dialect", required=True, help=f"{'|'.join(DOCUMENTS)} or a path to a document")
+    cmd.add_argument("--base-url", required=True, help="the API root, e.g. http://127.0.0.1:4010/api")
+    cmd.add_argument("--token", required=True, help="a credential (as `crm-mock token` prints it)")
+    cmd.add_argument("--admin-token", help="a credential with the API's widest role")
+    cmd.add_argument("--limited-token", help="a credential whose role some operations refuse (403 checks)")
+    cmd.add_argument("--expired-token", help="an expired credential (401 checks)")
+    cmd.add_argument("--seed", type=int, default=0, help="the same seed sends the same requests")
+    cmd.add_argument("--max-examples", type=int, default=10, help="generated cases per operation and mode")
+    cmd.add_argument("--level", choices=("standard", "strict"), default="standard",
+                     help="strict also fails on SHOULD findings")
+    cmd.add_argument("--only", default="", help=f"comma-separated families: {','.join(FAMILIES)}")
+    cmd.add_argument("--report-dir", default="reports", type=Path)
+    cmd.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    cmd.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    return parser
+
+
+def fail(message: str) -> int:
+    print(f"crm-conformance: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return fail("interrupted")
+    except Exception as exc:  # a fault of the tool itself: one line, exit 2, never a traceback
+        if os.environ.get("CRM_CONFORMANCE_DEBUG"):
+            raise
+        return fail(f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    families = tuple(f for f in args.only.split(",") if f)
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        return fail(f"unknown families {', '.join(unknown)}: use {', '.join(FAMILIES)}")
+    if args.max_examples < 1 or args.timeout <= 0:
+        return fail("--max-examples must be >= 1 and --timeout > 0")
+    try:
+        api = load(args.dialect)
+    except CrmSpecError as exc:
+        return fail(str(exc))
+    credentials = {"default": args.token}
+    for name in ("admin", "limited", "expired"):
+        value = getattr(args, f"{name}_token")
+        if value:
+            credentials[name] = value
+    if api.dialect.auth.scheme == "key_pair" and any(":" not in c for c in credentials.values()):
+        return fail("YSUITE credentials take the form ACCESS_KEY:SECRET_KEY")
+    target = Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout)
+    options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families)
+    result = _run_with_progress(api, target, options, quiet=args.quiet)
+    try:
+        paths = write_reports(result, args.report_dir)
+    except OSError as exc:
+        return fail(f"cannot write the reports to {args.report_dir}: {exc.strerror}")
+    _summarise(result, paths, quiet=args.quiet)
+    return EXIT[result.verdict]
+
+
+def _run_with_progress(api: object, target: Target, options: Options, quiet: bool) -> RunResult:
+    from crmspec.model import Api
+
+    assert isinstance(api, Api)
+    if quiet or not sys.stderr.isatty():
+        return run(api, target, options)
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status(f"certifying {api.dialect.title} at {target.base_url}") as status:
+        return run(api, target, options, progress=lambda text: status.update(text))
+
+
+def _summarise(result: RunResult, paths: dict[str, Path], quiet: bool) -> None:
+    counts = result.counts()
+    line = (f"{result.verdict}: {result.title} at {result.target} "
+            f"({counts['passed']} passed, {counts['failed']} failed, {counts['warnings']} warnings, "
+            f"{counts['skipped']} skipped; {result.requests_sent} requests in {result.duration_seconds:.1f}s)")
+    if result.error:
+        line += f" - {result.error}"
+    if quiet:
+        print(line)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{result.title}: {result.verdict}", show_lines=False)
+    for column in ("id", "family", "severity", "status", "title"):
+        table.add_column(column)
+    for check in result.checks:
+        if check.status == "passed":
+            continue
+        style = "red" if check.status == "failed" and check.severity == "MUST" else "yellow"
+        table.add_row(check.id, check.family, check.severity, check.status, check.title,
+                      style=style if check.status == "failed" else "dim")
+    if table.rows:
+        console.print(table)
+    console.print(line, highlight=False)
+    console.print(f"reports: {', '.join(str(p) for p in paths.values())}", highlight=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Exploration: Schemathesis generates requests for every operation it is safe to call (fixed seed).
+
+Safe means X11: reads of anything; creates (tracked and deleted afterwards); updates only of the
+suite's own records; no deletes and no custom writes (merge, import, ...) on data the suite does not own.
+Positive cases feed the response checks; negative cases also feed VAL-009 (invalid input refused).
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis import Config, GenerationMode
+
+from conformance import normalise
+from conformance.checks._common import body
+from conformance.context import RunContext
+from conformance.fixtures import Created
+from crmspec.model import Operation
+
+Progress = Callable[[str], None]
+
+
+def _draw(strategy: Any, count: int, seed: int) -> list[Any]:
+    drawn: list[Any] = []
+
+    @hypothesis.settings(max_examples=count, database=None, deadline=None, derandomize=False,
+                         suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    @hypothesis.given(strategy)
+    def collect(case: Any) -> None:
+        drawn.append(case)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hypothesis.seed(seed)(collect)()
+    return drawn
+
+
+def _plan(ctx: RunContext, op: Operation) -> dict[str, Any] | None:
+    """Path values to pin, or None when the operation must not be explored."""
+    if op.mount != ctx.api.dialect.base_path:
+        return None  # a path-level server (Olympus login): not part of the API under test
+    if op.method == "get":
+        return {}
+    if op.action == "create" and not op.path_params:
+        # X11: generate creates only where the suite can delete what it made (Olympus deals cannot be)
+        return {} if ctx.api.find(op.resource, "delete") is not None else None
+    if op.action == "update":
+        made = ctx.fixtures.create(op.resource)
+        if made is None:
+            return None
+        return {op.path_params[-1]: made.id}
+    return None
+
+
+def _send(ctx: RunContext, op: Operation, case: Any, source: str) -> None:
+    media = getattr(case, "media_type", None) or "application/json"
+    if media != "application/json" and case.body is not None and not isinstance(case.body, dict | list):
+        return
+    payload = case.body if _has_body(case) else None
+    headers = {k: str(v) for k, v in (case.headers or {}).items()}
+    raw: bytes | str | None = None
+    if isinstance(payload, bytes | str):  # negative cases may send a body that is not JSON at all
+        raw, payload = payload, None
+        headers.setdefault("Content-Type", media)
+    exchange = ctx.target.send(op.method.upper(), case.formatted_path, operation=str(op),
+                               params=dict(case.query or {}), json_body=payload, data=raw, headers=headers,
+                               source=source)
+    if op.action == "create" and exchange.status is not None and 200 <= exchange.status < 300:
+        record = normalise.record(ctx.api.dialect, op, body(exchange), "create")
+        record_id = normalise.record_id(ctx.api.dialect, op, record)
+        if record_id is not None:
+            ctx.fixtures.created.append(Created(op.resource, record_id, dict(record), exchange))
+
+
+def _has_body(case: Any) -> bool:
+    from schemathesis.core import NOT_SET
+
+    return case.body is not NOT_SET and case.body is not None
+
+
+def explore(ctx: RunContext, progress: Progress | None = None) -> None:
+    api = ctx.api
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(api.document), config=Config.from_dict({}))
+    schema.config.update(base_url=ctx.target.base_url)
+    ours = {str(op): op for op in api.operations}
+    for index, result in enumerate(schema.get_all_operations()):
+        try:
+            operation = result.ok()  # type: ignore[union-attr]
+        except Exception:  # an operation schemathesis cannot model is explored by the scenarios instead
+            continue
+        op = ours.get(f"{operation.method.upper()} {operation.path}")
+        if op is None:
+            continue
+        pinned = _plan(ctx, op)
+        if pinned is None:
+            continue
+        if progress:
+            progress(f"exploring {op}")
+        modes = [(GenerationMode.POSITIVE, "explore")]
+        if op.method != "get" or op.raw.get("parameters"):
+            modes.append((GenerationMode.NEGATIVE, "negative"))
+        for mode, source in modes:
+            try:
+                strategy = operation.as_strategy(generation_mode=mode, path_parameters=pinned or None)
+                cases = _draw(strategy, ctx.options.max_examples, ctx.options.seed + index)
+            except Exception:  # noqa: S112  (no case can be generated for this mode: nothing to explore)
+                continue
+            for case in cases:
+                _send(ctx, op, case, source)

@@ -1,0 +1,63 @@
+"""Checks are plain functions registered with a stable id, a family, a severity and their source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from conformance.model import FAMILIES, Severity
+
+if TYPE_CHECKING:
+    from conformance.context import CheckRun
+    from conformance.target import Exchange
+
+Kind = Literal["scenario", "response"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    family: str
+    title: str
+    severity: Severity
+    source: str                 # the page statement or dialects.md decision the check enforces
+    kind: Kind
+    func: Callable[..., Any]
+    dialects: tuple[str, ...] = ()   # empty: every API
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def _register(check: Check) -> None:
+    if check.family not in FAMILIES:
+        raise ValueError(f"{check.id}: unknown family {check.family!r}")
+    if check.id in REGISTRY:
+        raise ValueError(f"{check.id} is registered twice")
+    REGISTRY[check.id] = check
+
+
+def scenario(id: str, family: str, title: str, severity: Severity, source: str,
+             dialects: tuple[str, ...] = ()) -> Callable[[Callable[[CheckRun], None]], Callable[[CheckRun], None]]:
+    """A check that drives its own requests: `def check(run: CheckRun) -> None`."""
+    def decorate(func: Callable[[CheckRun], None]) -> Callable[[CheckRun], None]:
+        _register(Check(id, family, title, severity, source, "scenario", func, dialects))
+        return func
+    return decorate
+
+
+def response(id: str, family: str, title: str, severity: Severity, source: str,
+             dialects: tuple[str, ...] = ()) -> Callable[[Callable[[CheckRun, Exchange], None]],
+                                                      Callable[[CheckRun, Exchange], None]]:
+    """A check that judges every exchange the run made: `def check(run, exchange) -> None`."""
+    def decorate(func: Callable[[CheckRun, Exchange], None]) -> Callable[[CheckRun, Exchange], None]:
+        _register(Check(id, family, title, severity, source, "response", func, dialects))
+        return func
+    return decorate
+
+
+def all_checks() -> list[Check]:
+    from conformance import checks  # noqa: F401  (importing registers every family)
+
+    return sorted(REGISTRY.values(), key=lambda c: c.id)
