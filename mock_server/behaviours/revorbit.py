@@ -1,23 +1,125 @@
-"""Revenue Orbit behaviour beyond CRUD (seeds 000 + 001 and the authentication page)."""
+"""Revenue Orbit behaviour beyond CRUD (seeds 000 + 001 and the authentication page).
+
+Everything here is computed from the stored records:
+
+- deals keep their stage's flags on every write (`deal_on_write`) and carry a risk score computed on the
+  way out for open deals (`deal_present`);
+- the Kanban board, the stage list, the statistics, the timeline and linked emails are read models over
+  the store; the board and the export reuse the engine's declared filters (`Engine.conditions`);
+- stage moves, the primary quote, stage administration and CSV import are atomic writes.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import math
+import random
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Response
 
 from crmspec.model import Operation
+from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
-from mock_server.responses import json_response
-from mock_server.store import column
+from mock_server.responses import json_response, success_body
+from mock_server.store import Condition, Query, column
 from mock_server.validation import ValidRequest
 
 APP_VERSION = "crm-mock"
 
+DEALS, STAGES, NOTES, DEAL_TASKS = "deals", "stages", "deal_notes", "deal_tasks"
+INVALID = "The given data was invalid."
 
+# risk scoring: the weights add up to at most 90, so the cap of 100 is never reached and the score
+# always equals the sum of the factors' weights
+QUIET_DAYS, STALE_DAYS = 14, 30
+WEIGHT_QUIET, WEIGHT_STALE = 15, 25
+WEIGHT_OVERDUE, WEIGHT_NO_CLOSE_DATE = 30, 10
+WEIGHT_LOW_PROBABILITY, LOW_PROBABILITY = 20, 30
+WEIGHT_NO_CONTACT = 15
+MEDIUM_FROM, HIGH_FROM = 30, 60
+
+# CSV: the template's columns are the importable fields; the export adds the record's own and display fields
+IMPORT_COLUMNS = ("name", "value", "stage_id", "contact_id", "company_id", "probability", "expected_close_date",
+                  "assigned_to", "notes", "tags")
+EXPORT_COLUMNS = ("id", *IMPORT_COLUMNS, "stage_name", "contact_name", "company_name", "assigned_name", "is_won",
+                  "is_lost", "closed_at", "loss_reason", "created_at", "updated_at")
+ID_COLUMNS = {"stage_id": STAGES, "contact_id": "contacts", "company_id": "companies", "assigned_to": "users"}
+INT64_MAX = 2**63 - 1
+
+EMAIL_SUBJECTS = (
+    "Introduction: {deal}", "Follow-up on our call about {deal}", "Proposal for {deal}", "Pricing questions",
+    "Re: {deal} next steps", "Contract draft for review", "Security questionnaire", "Meeting notes and action items",
+    "Re: Timeline for {deal}", "Budget approval update",
+)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A stored date or timestamp as an aware datetime (naive values are UTC); None when unparseable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
+def _money(value: float) -> float | int:
+    rounded = round(float(value), 2)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def _deal_filter(deal_id: Any) -> list[Condition]:
+    return [(f"{column('deal_id')} = ?", [deal_id])]
+
+
+def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None) -> Response:
+    """The operation's envelope around a payload that is not a stored record (no present hook)."""
+    envelope = op.envelope or engine.dialect.envelope(action)
+    return json_response(status or envelope.status, success_body(envelope, payload))
+
+
+def _body(req: ValidRequest) -> dict[str, Any]:
+    return dict(req.body) if isinstance(req.body, dict) else {}
+
+
+def _ordered_stages(engine: Engine) -> list[dict[str, Any]]:
+    items, _ = engine.store.query(STAGES, Query(order=[("display_order", "ASC", False)]))
+    return items
+
+
+def _stage_or_invalid(engine: Engine, stage_id: Any, field: str = "stage_id") -> dict[str, Any]:
+    stage = engine.store.get(STAGES, stage_id) if isinstance(stage_id, int) and not isinstance(stage_id, bool) \
+        else None
+    if stage is None:
+        raise ValidationFailed(INVALID, field_errors={field: [f"The selected {field.replace('_', ' ')} is invalid."]})
+    return stage
+
+
+def _closed(record: dict[str, Any]) -> bool:
+    return bool(record.get("is_won")) or bool(record.get("is_lost"))
+
+
+# ---------------------------------------------------------------------------------------------- auth
 def _public_user(user: dict[str, Any]) -> dict[str, Any]:
     return {key: user.get(key) for key in ("id", "first_name", "last_name", "email", "role")}
 
@@ -62,8 +164,539 @@ def refresh(engine: Engine, op: Operation, req: ValidRequest, principal: Princip
     return json_response(200, {"success": True, "token": _token_for(engine, user)})
 
 
-BEHAVIOUR = Behaviour(handlers={
-    ("users", "login"): login,
-    ("users", "register"): register,
-    ("users", "refresh_token"): refresh,
-})
+# ---------------------------------------------------------------------------------------------- deal hooks
+def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    """A deal agrees with its stage: flags and name from the stage, closed_at only (and always) when closed,
+    loss_reason only on lost deals. `risk` is computed on the way out, never stored."""
+    record.pop("risk", None)
+    stage_id = record.get("stage_id")
+    stage = engine.store.get(STAGES, stage_id) if stage_id is not None else None
+    if stage is not None:
+        record["stage_name"] = stage.get("name")
+        record["is_won"] = bool(stage.get("is_won"))
+        record["is_lost"] = bool(stage.get("is_lost")) and not record["is_won"]
+    else:
+        record["is_won"] = bool(record.get("is_won"))
+        record["is_lost"] = bool(record.get("is_lost")) and not record["is_won"]
+    if not _closed(record):
+        record["closed_at"] = None
+    elif _moment(record.get("closed_at")) is None:
+        stamp = record.get("updated_at")
+        record["closed_at"] = stamp if _moment(stamp) else engine.now(engine.resource(DEALS), "closed_at")
+    if not record["is_lost"]:
+        record["loss_reason"] = None
+    return record
+
+
+def _last_activity(engine: Engine, deal_id: Any) -> dt.datetime | None:
+    """The latest note or task written on the deal (created or updated)."""
+    latest: dt.datetime | None = None
+    for name in (NOTES, DEAL_TASKS):
+        for row in engine.store.all(name, _deal_filter(deal_id)):
+            for field in ("created_at", "updated_at"):
+                moment = _moment(row.get(field))
+                if moment is not None and (latest is None or moment > latest):
+                    latest = moment
+    return latest
+
+
+def risk_of(engine: Engine, deal: dict[str, Any]) -> dict[str, Any]:
+    """Risk of an open deal from its stored data; risk_score is the sum of the factors' weights."""
+    now = _now()
+    today = now.date()
+    factors: list[dict[str, Any]] = []
+
+    last = _last_activity(engine, deal.get("id"))
+    created = _moment(deal.get("created_at"))
+    since = max((m for m in (last, created) if m is not None), default=None)  # creating the deal is activity too
+    if since is not None:
+        days = max(0, (now - since).days)
+        if days >= QUIET_DAYS:
+            detail = f"{days} days since the last note or task" if since == last else \
+                f"No note or task in the {days} days since the deal was created"
+            factors.append({"label": "No recent activity", "detail": detail,
+                            "weight": WEIGHT_STALE if days >= STALE_DAYS else WEIGHT_QUIET})
+
+    close = _moment(deal.get("expected_close_date"))
+    if close is None:
+        factors.append({"label": "No expected close date", "detail": "The deal has no expected close date",
+                        "weight": WEIGHT_NO_CLOSE_DATE})
+    elif close.date() < today:
+        overdue = (today - close.date()).days
+        factors.append({"label": "Expected close date passed",
+                        "detail": f"Expected to close on {close.date().isoformat()} ({overdue} days ago)",
+                        "weight": WEIGHT_OVERDUE})
+
+    probability = deal.get("probability")
+    if isinstance(probability, int | float) and not isinstance(probability, bool) and probability < LOW_PROBABILITY:
+        factors.append({"label": "Low probability", "detail": f"{probability:g}% win probability",
+                        "weight": WEIGHT_LOW_PROBABILITY})
+
+    if deal.get("contact_id") is None:
+        factors.append({"label": "No contact", "detail": "No contact is linked to the deal",
+                        "weight": WEIGHT_NO_CONTACT})
+
+    score = min(100, sum(int(f["weight"]) for f in factors))
+    level = "high" if score >= HIGH_FROM else "medium" if score >= MEDIUM_FROM else "low"
+    return {"risk_level": level, "risk_score": score, "risk_factors": factors}
+
+
+def deal_present(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    record["risk"] = None if _closed(record) else risk_of(engine, record)
+    quote_id = record.get("primary_quote_id")
+    if quote_id is not None:  # a deleted quote, or one moved to another deal, is no longer this deal's primary
+        quote = engine.store.get("quotes", quote_id)
+        if quote is None or quote.get("deal_id") != record.get("id"):
+            record["primary_quote_id"] = None
+    return record
+
+
+# ---------------------------------------------------------------------------------------------- deals
+def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource, deal = engine.target(op, req)
+    stage = _stage_or_invalid(engine, _body(req).get("stage_id"))
+    won, lost = bool(stage.get("is_won")), bool(stage.get("is_lost")) and not stage.get("is_won")
+    with engine.store.transaction():
+        current = engine.require(resource, deal[resource.id_field])
+        moved = current.get("stage_id") != stage["id"]
+        current.update(stage_id=stage["id"], stage_name=stage.get("name"), is_won=won, is_lost=lost)
+        probability = stage.get("probability")
+        if isinstance(probability, int) and not isinstance(probability, bool):
+            current["probability"] = max(0, min(100, probability))
+        if won or lost:
+            if moved or _moment(current.get("closed_at")) is None:
+                current["closed_at"] = engine.now(resource, "closed_at")
+        else:
+            current["closed_at"] = None
+        current["updated_at"] = engine.now(resource)
+        saved = engine.save(resource, current)
+    return engine.respond(op, "item", saved)
+
+
+def set_primary_quote(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource, deal = engine.target(op, req)
+    quote_id = _body(req).get("quote_id")
+    with engine.store.transaction():
+        current = engine.require(resource, deal[resource.id_field])
+        quote = engine.store.get("quotes", quote_id) if quote_id is not None else None
+        if quote is None:
+            raise ValidationFailed(INVALID, field_errors={"quote_id": ["The selected quote id is invalid."]})
+        if quote.get("deal_id") != current[resource.id_field]:
+            raise ValidationFailed(INVALID, field_errors={"quote_id": ["The quote does not belong to this deal."]})
+        current["primary_quote_id"] = quote["id"]
+        current["updated_at"] = engine.now(resource)
+        saved = engine.save(resource, current)
+    return engine.respond(op, "item", saved)
+
+
+def pipeline(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """One column per stage in display order; the deals pass the list's filters (the operation declares them)."""
+    resource = engine.resource(op.resource)
+    deals, _ = engine.store.query(resource.name, Query(
+        conditions=engine.conditions(op, resource, req, principal), order=[("name", "ASC", True)]))
+    by_stage: dict[Any, list[dict[str, Any]]] = {}
+    for deal in deals:
+        by_stage.setdefault(deal.get("stage_id"), []).append(deal)
+    columns = []
+    for stage in _ordered_stages(engine):
+        members = by_stage.get(stage["id"], [])
+        columns.append({
+            "stage_id": stage["id"],
+            "stage_name": stage.get("name") or "",
+            "display_order": stage.get("display_order"),
+            "color": stage.get("color"),
+            "is_won": bool(stage.get("is_won")),
+            "is_lost": bool(stage.get("is_lost")),
+            "count": len(members),
+            "total_value": _money(sum(_number(d.get("value")) for d in members)),
+            "deals": [engine.presented(resource, d) for d in members],
+        })
+    return _raw_response(engine, op, "collection", columns)
+
+
+def stats(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    deals = engine.store.all(op.resource)
+    won = [d for d in deals if d.get("is_won")]
+    lost = [d for d in deals if d.get("is_lost") and not d.get("is_won")]
+    open_deals = [d for d in deals if not _closed(d)]
+    total = sum(_number(d.get("value")) for d in deals)
+    weighted = sum(_number(d.get("value")) * _number(d.get("probability")) / 100 for d in open_deals)
+    closed = len(won) + len(lost)
+    return _raw_response(engine, op, "item", {
+        "total_value": _money(total),
+        "deal_count": len(deals),
+        "open_count": len(open_deals),
+        "won_count": len(won),
+        "lost_count": len(lost),
+        "weighted_value": _money(weighted),
+        "win_rate": round(len(won) / closed * 100, 2) if closed else 0,
+        "average_deal_size": _money(total / len(deals)) if deals else 0,
+    })
+
+
+# ---------------------------------------------------------------------------------------------- deal tasks
+def update_deal_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """The generic update, except that the body's deal_id never moves a task to another deal (RO15)."""
+    body = _body(req)
+    body.pop("deal_id", None)
+    return engine.update(op, ValidRequest(req.path, req.query, body, req.files, req.form), principal)
+
+
+# ---------------------------------------------------------------------------------------------- timeline
+def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any]]:
+    """Emails exchanged with the deal's contact: derived, deterministically for a seed, from the deal's id.
+
+    They are spread over the three weeks after the deal was created; only those already sent show. The
+    document declares no email resource, so nothing is stored."""
+    contact = engine.store.get("contacts", deal["contact_id"]) if deal.get("contact_id") is not None else None
+    if contact is None or not contact.get("email"):
+        return []
+    owner = engine.store.get("users", deal["assigned_to"]) if deal.get("assigned_to") is not None else None
+    ours = str((owner or {}).get("email") or "sales@revorbit.example")
+    theirs = str(contact["email"])
+    start = _moment(deal.get("created_at")) or _now()
+    rng = random.Random(f"revorbit:{engine.store.meta('seed')}:deal:{deal['id']}")
+    resource = engine.resource(DEALS)
+    emails = []
+    for n in range(rng.randint(1, 5)):
+        sent = start + dt.timedelta(minutes=rng.randint(30, 21 * 24 * 60))
+        outbound = rng.random() < 0.6
+        subject = rng.choice(EMAIL_SUBJECTS).format(deal=deal.get("name") or "your project")
+        if sent > _now():
+            continue
+        emails.append({
+            "id": int(deal["id"]) * 100 + n + 1 if isinstance(deal["id"], int) else n + 1,
+            "subject": subject,
+            "from": ours if outbound else theirs,
+            "to": theirs if outbound else ours,
+            "direction": "outbound" if outbound else "inbound",
+            "sent_at": records.timestamp(resource, "created_at", sent),
+        })
+    return sorted(emails, key=lambda e: (_moment(e["sent_at"]) or start, e["id"]), reverse=True)
+
+
+def linked_emails(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    _, deal = engine.target(op, req)
+    return _raw_response(engine, op, "collection", linked_emails_of(engine, deal))
+
+
+def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """The deal's notes, tasks and linked emails, newest first."""
+    _, deal = engine.target(op, req)
+    fallback = str(deal.get("created_at") or engine.now(engine.resource(DEALS), "created_at"))
+    events: list[dict[str, Any]] = []
+    for note in engine.store.all(NOTES, _deal_filter(deal["id"])):
+        content = str(note.get("content") or "")
+        events.append({"id": note["id"], "type": "note", "subject": content[:80], "from": None, "to": None,
+                       "body": content, "occurred_at": note.get("created_at") or fallback})
+    for task in engine.store.all(DEAL_TASKS, _deal_filter(deal["id"])):
+        assignee = engine.store.get("users", task["assigned_to"]) if task.get("assigned_to") is not None else None
+        events.append({"id": task["id"], "type": "task", "subject": task.get("title"), "from": None,
+                       "to": (assignee or {}).get("email"), "status": task.get("status"),
+                       "due_date": task.get("due_date"), "occurred_at": task.get("created_at") or fallback})
+    for email in linked_emails_of(engine, deal):
+        events.append({"id": email["id"], "type": "email", "subject": email["subject"], "from": email["from"],
+                       "to": email["to"], "occurred_at": email["sent_at"]})
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    events.sort(key=lambda e: (_moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
+    return _raw_response(engine, op, "collection", events)
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+def _csv_response(rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
+    return Response(out.getvalue(), status=200, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def export(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """Every deal that passes the filters the operation declares (the list's), ordered like the list."""
+    resource = engine.resource(op.resource)
+    deals, _ = engine.store.query(resource.name, Query(
+        conditions=engine.conditions(op, resource, req, principal), order=[("name", "ASC", True)]))
+    return _csv_response([EXPORT_COLUMNS, *([d.get(c) for c in EXPORT_COLUMNS] for d in deals)], "deals.csv")
+
+
+def import_template(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    return _csv_response([IMPORT_COLUMNS], "deals-import-template.csv")
+
+
+def _file_error(message: str) -> ValidationFailed:
+    return ValidationFailed(INVALID, field_errors={"file": [message]})
+
+
+def _integer(raw: str) -> int | None:
+    if not re.fullmatch(r"[+-]?\d{1,19}", raw):
+        return None
+    value = int(raw)
+    return value if abs(value) <= INT64_MAX else None
+
+
+def _import_row(engine: Engine, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A deal body from one CSV row, or the row's field errors (empty cells are absent fields)."""
+    cells = {c: (row.get(c) or "").strip() for c in IMPORT_COLUMNS}
+    body: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    if not cells["name"]:
+        problems["name"] = "The name field is required."
+    else:
+        body["name"] = cells["name"]
+    if not cells["stage_id"]:
+        problems["stage_id"] = "The stage id field is required."
+    for field, target in ID_COLUMNS.items():
+        if not cells[field]:
+            continue
+        value = _integer(cells[field])
+        label = field.replace("_", " ")
+        if value is None:
+            problems[field] = f"The {label} field must be an integer."
+        elif engine.store.get(target, value) is None:
+            problems[field] = "Stage not found." if field == "stage_id" else f"The selected {label} is invalid."
+        else:
+            body[field] = value
+    if cells["value"]:
+        try:
+            amount = float(cells["value"])
+        except ValueError:
+            amount = math.nan
+        if not math.isfinite(amount):
+            problems["value"] = "The value field must be a number."
+        else:
+            body["value"] = int(amount) if amount.is_integer() and abs(amount) < 2**53 else amount
+    if cells["probability"]:
+        probability = _integer(cells["probability"])
+        if probability is None:
+            problems["probability"] = "The probability field must be an integer."
+        elif not 0 <= probability <= 100:
+            problems["probability"] = "The probability field must be between 0 and 100."
+        else:
+            body["probability"] = probability
+    if cells["expected_close_date"]:
+        raw = cells["expected_close_date"]
+        try:
+            valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) is not None and dt.date.fromisoformat(raw) is not None
+        except ValueError:
+            valid = False
+        if valid:
+            body["expected_close_date"] = raw
+        else:
+            problems["expected_close_date"] = "The expected close date field must be a date (YYYY-MM-DD)."
+    for field in ("notes", "tags"):
+        if cells[field]:
+            body[field] = cells[field]
+    return body, problems
+
+
+def import_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    upload = req.files.get("file")
+    if upload is None:
+        raise _file_error("The file field is required.")  # RO20
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _file_error("The file must be a UTF-8 encoded CSV file.") from None
+    if "\x00" in text:
+        raise _file_error("The file must be a CSV file.")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [str(h or "").strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in ("name", "stage_id") if c not in header]
+        if not header or missing:
+            raise _file_error(f"The file must have a header row with the columns {', '.join(('name', 'stage_id'))}.")
+        reader.fieldnames = header
+        rows = list(reader)
+    except csv.Error as exc:
+        raise _file_error(f"The file is not a valid CSV file: {exc}.") from None
+    resource = engine.resource(op.resource)
+    bodies: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=1):  # row 1 is the first row after the header
+        body, problems = _import_row(engine, {k: v for k, v in row.items() if isinstance(k, str)
+                                              and isinstance(v, str)})
+        if problems:
+            failures.append({"row": number, "errors": problems})
+        else:
+            bodies.append(body)
+    with engine.store.transaction():
+        for body in bodies:
+            engine.insert(resource, engine.build(resource, body))
+    return _raw_response(engine, op, "item", {"created": len(bodies), "failed": len(failures), "errors": failures})
+
+
+# ---------------------------------------------------------------------------------------------- stages
+def _check_stage(body: dict[str, Any], base: dict[str, Any] | None = None) -> None:
+    merged = {**(base or {}), **body}
+    problems: dict[str, list[str]] = {}
+    if merged.get("is_won") is True and merged.get("is_lost") is True:
+        problems["is_lost"] = ["A stage cannot be both won and lost."]
+    probability = body.get("probability")
+    if isinstance(probability, int) and not isinstance(probability, bool) and not 0 <= probability <= 100:
+        problems["probability"] = ["The probability field must be between 0 and 100."]
+    if problems:
+        raise ValidationFailed(INVALID, field_errors=problems)
+
+
+def stage_collection(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource = engine.resource(op.resource)
+    items, _ = engine.store.query(resource.name, Query(
+        conditions=engine.conditions(op, resource, req, principal), order=[("display_order", "ASC", False)]))
+    return engine.respond(op, "collection", items)
+
+
+def create_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource = engine.resource(op.resource)
+    body = _body(req)
+    for key in ("id", "display_order"):
+        body.pop(key, None)
+    body.setdefault("is_won", False)
+    body.setdefault("is_lost", False)
+    _check_stage(body)
+    with engine.store.transaction():
+        orders = [s.get("display_order") for s in engine.store.all(resource.name)]
+        body["display_order"] = max([o for o in orders if isinstance(o, int)], default=0) + 1
+        record = engine.insert(resource, engine.build(resource, body))
+    return engine.respond(op, "create", record)
+
+
+def update_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """Name, colour and flags; the deals in the stage follow (stage_name, is_won/is_lost, closed_at)."""
+    resource, stage = engine.target(op, req)
+    body = _body(req)
+    for key in ("id", "display_order", "probability"):  # RO16: the update body has no probability; kept
+        body.pop(key, None)
+    _check_stage(body, stage)
+    deals = engine.resource(DEALS)
+    with engine.store.transaction():
+        current = engine.require(resource, stage[resource.id_field])
+        updated = engine.save(resource, engine.build(resource, body, base=current))
+        closes = bool(updated.get("is_won")) or bool(updated.get("is_lost"))
+        for deal in engine.store.all(deals.name, [(f"{column('stage_id')} = ?", [updated[resource.id_field]])]):
+            if closes and not _closed(deal):
+                deal["closed_at"] = engine.now(deals, "closed_at")
+            engine.save(deals, deal)
+    return engine.respond(op, "update", updated)
+
+
+def delete_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    resource, stage = engine.target(op, req)
+    with engine.store.transaction():
+        in_use = engine.store.all(DEALS, [(f"{column('stage_id')} = ?", [stage[resource.id_field]])])
+        if in_use:
+            raise Conflict(f"The stage is used by {len(in_use)} deal(s) and cannot be deleted.")
+        engine.store.delete(resource.name, stage[resource.id_field])
+    return engine.respond(op, "delete", stage)
+
+
+def reorder_stages(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """`order` must list every existing stage id exactly once; display_order becomes 1..n in that order."""
+    resource = engine.resource(op.resource)
+    order = _body(req).get("order")
+    with engine.store.transaction():
+        existing = [s[resource.id_field] for s in _ordered_stages(engine)]
+        if not isinstance(order, list) or len(order) != len(set(order)) or set(order) != set(existing):
+            raise ValidationFailed(INVALID, field_errors={
+                "order": ["The order field must list every stage id exactly once."]})
+        stages = []
+        for position, stage_id in enumerate(order, start=1):
+            stage = engine.require(resource, stage_id)
+            stage["display_order"] = position
+            stages.append(engine.save(resource, stage))
+    return engine.respond(op, "collection", stages)
+
+
+# ---------------------------------------------------------------------------------------------- quotes
+def _pdf_text(value: str) -> str:
+    clean = "".join(ch if ch >= " " else " " for ch in value)
+    clean = clean.encode("latin-1", "replace").decode("latin-1")
+    return clean.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def pdf_document(lines: list[tuple[int, str]]) -> bytes:
+    """A one-page PDF 1.4 with Helvetica text lines (font size, text), xref offsets computed."""
+    content = ["BT", "72 740 Td"]
+    for index, (size, text) in enumerate(lines):
+        if index:
+            content.append(f"0 -{size + 12} Td")
+        content.append(f"/F1 {size} Tf ({_pdf_text(text)}) Tj")
+    content.append("ET")
+    stream = "\n".join(content).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _quote_items(quote: dict[str, Any]) -> list[dict[str, Any]]:
+    items = quote.get("items")
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _quote_total(quote: dict[str, Any]) -> float:
+    total = quote.get("total")
+    if isinstance(total, int | float) and not isinstance(total, bool):
+        return _number(total)
+    return sum((_number(i.get("quantity")) * _number(i.get("unit_price")) for i in _quote_items(quote)), 0.0)
+
+
+def quote_pdf(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    _, quote = engine.target(op, req)
+    number = str(quote.get("quote_number") or f"Q-{quote['id']}")
+    deal = engine.store.get(DEALS, quote["deal_id"]) if quote.get("deal_id") is not None else None
+    lines: list[tuple[int, str]] = [(20, f"Quote {number}")]
+    if deal is not None:
+        lines.append((12, f"Deal: {deal.get('name') or deal['id']}"))
+    lines.append((12, f"Status: {quote.get('status') or 'draft'}"))
+    if quote.get("valid_until"):
+        lines.append((12, f"Valid until: {quote['valid_until']}"))
+    for item in _quote_items(quote)[:30]:
+        qty, price = _number(item.get("quantity")), _number(item.get("unit_price"))
+        lines.append((10, f"{item.get('name') or 'Item'}  {qty:g} x {price:,.2f} = {qty * price:,.2f}"))
+    lines.append((14, f"Total: {_quote_total(quote):,.2f}"))
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", number)
+    return Response(pdf_document(lines), status=200, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="quote-{safe}.pdf"'})
+
+
+BEHAVIOUR = Behaviour(
+    handlers={
+        ("users", "login"): login,
+        ("users", "register"): register,
+        ("users", "refresh_token"): refresh,
+        ("deals", "move_stage"): move_stage,
+        ("deals", "set_primary_quote"): set_primary_quote,
+        ("deals", "pipeline"): pipeline,
+        ("deals", "stats"): stats,
+        ("deals", "timeline"): timeline,
+        ("deals", "linked_emails"): linked_emails,
+        ("deals", "export"): export,
+        ("deals", "import_template"): import_template,
+        ("deals", "import"): import_deals,
+        ("deal_tasks", "update"): update_deal_task,
+        ("stages", "collection"): stage_collection,
+        ("stages", "create"): create_stage,
+        ("stages", "update"): update_stage,
+        ("stages", "delete"): delete_stage,
+        ("stages", "reorder"): reorder_stages,
+        ("quotes", "pdf"): quote_pdf,
+    },
+    on_write={"deals": deal_on_write},
+    present={"deals": deal_present},
+)
