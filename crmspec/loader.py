@@ -11,9 +11,8 @@ from urllib.parse import unquote, urlparse
 
 import jsonschema
 import yaml
-from openapi_spec_validator import OpenAPIV31SpecValidator
-from prance.util.resolver import RefResolver
 
+from crmspec import cache
 from crmspec.dialect_schema import DIALECT_SCHEMA, OPERATION_SCHEMA
 from crmspec.errors import DocumentNotFound, InvalidDialectBlock, InvalidDocument
 from crmspec.model import (
@@ -56,13 +55,22 @@ def document_path(name_or_path: str | Path) -> Path:
     raise DocumentNotFound(name, tuple(DOCUMENTS))
 
 
-def load(name_or_path: str | Path) -> Api:
-    """Load a document by dialect id or path. Raises a CrmSpecError subclass, never anything else."""
+def load(name_or_path: str | Path, *, use_cache: bool = True) -> Api:
+    """Load a document by dialect id or path. Raises a CrmSpecError subclass, never anything else.
+
+    Validating and resolving a document costs most of a second; the result is cached by the
+    document's content hash (see crmspec.cache), so a server or a suite starts fast on a known document.
+    """
     path = document_path(name_or_path)
     text = _read(path)
-    raw = _parse_yaml(path, text)
-    _validate_openapi(path, raw)
-    resolved = _resolve(path, raw)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    resolved = cache.get(digest) if use_cache and cache.cacheable(text) else None
+    if resolved is None:
+        raw = _parse_yaml(path, text)
+        _validate_openapi(path, raw)
+        resolved = _resolve(path, raw)
+        if use_cache and cache.cacheable(text):
+            cache.put(digest, resolved)
     dialect_raw = resolved.get("x-crm-dialect")
     if not isinstance(dialect_raw, dict):
         raise InvalidDialectBlock(str(path), "/x-crm-dialect", "the document has no x-crm-dialect block")
@@ -74,7 +82,7 @@ def load(name_or_path: str | Path) -> Api:
         document=resolved,
         dialect=dialect,
         operations=operations,
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        sha256=digest,
     )
 
 
@@ -87,7 +95,7 @@ def _read(path: Path) -> str:
 
 def _parse_yaml(path: Path, text: str) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -176,6 +184,8 @@ def _validate_openapi(path: Path, raw: dict[str, Any]) -> None:
     if not str(raw.get("openapi", "")).startswith("3.1"):
         raise InvalidDocument(str(path), "/openapi", f"expected an OpenAPI 3.1 document, got {raw.get('openapi')!r}")
     _check_refs(path, raw)
+    from openapi_spec_validator import OpenAPIV31SpecValidator  # heavy: only when the cache misses
+
     try:
         validator = OpenAPIV31SpecValidator(raw, base_uri=path.as_uri())
         error = next(iter(validator.iter_errors()), None)
@@ -190,6 +200,8 @@ def _validate_openapi(path: Path, raw: dict[str, Any]) -> None:
 
 def _resolve(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     """Inline every $ref with prance's resolver (the document was validated just before)."""
+    from prance.util.resolver import RefResolver
+
     try:
         resolver = RefResolver(
             copy.deepcopy(raw),

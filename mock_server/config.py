@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEFAULT_SECRET = "crm-mock-development-secret"  # documented in the README; never use it outside a laptop
+DEFAULT_SECRET = "crm-mock-development-secret-not-for-production"  # documented; laptops only
 DEFAULT_PASSWORD = "mock-password"  # the seeded users' password for the login endpoints
 
 

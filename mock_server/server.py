@@ -38,8 +38,9 @@ def shared_config(config: MockConfig, workers: int) -> MockConfig:
 
 
 def serve(api: Api, config: MockConfig, host: str, port: int, workers: int, access_log: bool = False) -> None:
-    # seed once in this process, before any worker starts, so workers never race to seed
-    MockApp(api, config)
+    if config.state is not None:
+        # a shared file: seed it once here, before any worker starts, so workers never race to seed
+        MockApp(api, config)
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
