@@ -13,7 +13,7 @@ from conformance.explore import explore
 from conformance.fixtures import Fixtures
 from conformance.model import CheckResult, RunResult
 from conformance.registry import Check, all_checks
-from conformance.target import Target, TargetUnreachable
+from conformance.target import Exchange, Target, TargetUnreachable
 from crmspec.model import Api
 
 Progress = Callable[[str], None]
@@ -66,7 +66,7 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
         for exchange in list(target.exchanges):
             for check in checks:
                 if check.kind == "response":
-                    check.func(runs[check.id], exchange)
+                    _judge(runs[check.id], exchange)
     results = [runs[c.id].result() for c in checks]
     verdict = "error" if error else verdict_of(results, options.level)
     if leftovers and error is None:
@@ -87,6 +87,13 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
         error=error,
         requests_sent=len(target.exchanges),
     )
+
+
+def _judge(check_run: CheckRun, exchange: Exchange) -> None:
+    try:
+        check_run.check.func(check_run, exchange)
+    except Exception as exc:  # an answer the check could not read is itself a finding about that answer
+        check_run.fail(exchange, f"the response could not be judged: {type(exc).__name__}: {exc}")
 
 
 def _run_scenario(check_run: CheckRun) -> None:
