@@ -51,7 +51,7 @@ class MockApp:
         self.engine = Engine(api, self.store, self.credentials, config.password, self.behaviour, config.webhook_url)
         self.errors = ErrorRenderer(api.dialect, api.document)
         self.fallback = FallbackResponder(api, config.seed)
-        self.validators = {op.operation_id: RequestValidator(op, api.document) for op in api.operations}
+        self.validators = {op.operation_id: RequestValidator(op) for op in api.operations}
         self.engine.indexes()
         if self.store.meta("seed") is None:
             seed(self.engine, config.seed, config.records)

@@ -35,14 +35,14 @@ def nullable(schema: dict[str, Any]) -> bool:
 
 
 def timestamp(resource: Resource, field: str, moment: dt.datetime | None = None) -> str:
-    """Now, written the way this resource's examples write timestamps (Laravel micros, Z, or naive)."""
+    """Now, written the way this field's own example writes timestamps (Laravel micros, Z, or naive)."""
     moment = moment or dt.datetime.now(dt.UTC)
-    sample = str(field_schema(resource, field).get("examples", [""])[0] if field_schema(resource, field).get(
-        "examples") else field_schema(resource, field).get("example", ""))
-    if sample.endswith(".000000Z") or (len(sample) > 20 and sample.endswith("Z") and "." in sample):
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if sample and not sample.endswith("Z") and "+" not in sample[10:]:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    schema = field_schema(resource, field)
+    sample = str((schema.get("examples") or [schema.get("example", "")])[0])
+    if sample.endswith("Z") and "." in sample:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # 001: 2026-01-15T09:30:00.000000Z
+    if len(sample) >= 19 and not sample.endswith("Z") and "+" not in sample[10:]:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")  # X3: naive timestamps
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -102,10 +102,11 @@ def _leaves(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
 class RequestValidator:
     """Compiled once per operation."""
 
-    def __init__(self, operation: Operation, document: dict[str, Any], max_size: int | None = None) -> None:
+    def __init__(self, operation: Operation) -> None:
         self.operation = operation
         self.parameters = [
-            p for p in operation.raw.get("parameters", []) if p.get("in") in ("query", "path")
+            (p, jsonschema.Draft202012Validator(p.get("schema", {}), format_checker=FORMATS))
+            for p in operation.raw.get("parameters", []) if p.get("in") in ("query", "path")
         ]
         self._body_spec = operation.raw.get("requestBody")
 
@@ -123,7 +124,7 @@ class RequestValidator:
     def validate(self, path: dict[str, str], args: Any, request: Any) -> ValidRequest:
         errors: dict[str, list[str]] = {}
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
-        for param in self.parameters:
+        for param, validator in self.parameters:
             where, name, schema = param["in"], param["name"], param.get("schema", {})
             source = path if where == "path" else args
             if name not in source:
@@ -135,7 +136,7 @@ class RequestValidator:
             raw = source[name]
             value = [coerce(v, schema.get("items", {})) for v in raw.split(",")] if "array" in _types(schema) \
                 else coerce(raw, schema)
-            problems = field_errors(jsonschema.Draft202012Validator(schema, format_checker=FORMATS), value)
+            problems = field_errors(validator, value)
             if problems and where == "path":
                 # an id that does not parse names no record: answer as the API answers a missing record
                 raise NotFound("The requested record was not found.")
