@@ -25,10 +25,14 @@ def has(body: Any, path: str) -> bool:
 
 
 def put(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """Set `value` at `path` inside `body`, creating intermediate objects; returns `body`."""
+    """Set `value` at `path` inside `body`, creating (or replacing non-object) intermediates; returns `body`."""
     parts = path.split(".")
     node = body
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
     node[parts[-1]] = value
     return body

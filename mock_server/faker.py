@@ -26,6 +26,7 @@ import jsonschema
 from mimesis import Address, Finance, Person, Text
 from mimesis.locales import Locale
 
+from crmspec import dotted
 from crmspec.model import Reference, Resource
 
 Pick = Callable[[str], dict[str, Any] | None]
@@ -209,25 +210,12 @@ def nullable(schema: Mapping[str, Any] | None) -> bool:
     )
 
 
-def _get(record: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = record
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
+def _get(record: Mapping[str, Any], path: str) -> Any:
+    return dotted.get(record, path)
 
 
-def _set(record: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
-    node = record
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[parts[-1]] = value
+def _set(record: dict[str, Any], path: str, value: Any) -> None:
+    dotted.put(record, path, value)
 
 
 def _remove(record: dict[str, Any], dotted: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 
+from crmspec import dotted
 from crmspec.model import Dialect, Resource
 from crmspec.schemas import flatten
 
@@ -56,24 +57,11 @@ def coerce_id(dialect: Dialect, raw: Any) -> Any:
 
 
 def get_field(record: dict[str, Any], field: str) -> Any:
-    node: Any = record
-    for part in field.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+    return dotted.get(record, field)
 
 
 def set_field(record: dict[str, Any], field: str, value: Any) -> None:
-    parts = field.split(".")
-    node = record
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[parts[-1]] = value
+    dotted.put(record, field, value)
 
 
 @lru_cache(maxsize=1024)

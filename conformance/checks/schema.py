@@ -31,32 +31,29 @@ def _problem(validator: jsonschema.Draft202012Validator, payload: Any) -> str | 
     return f"at {where}: {error.message[:300]}"
 
 
-@response("SCH-001", "schema", "Success bodies are valid against the documented schema", "MUST",
-          "the documents transcribe the pages' fields and types (X1: extra fields allowed, types strict)")
-def success_schema(run: CheckRun, exchange: Exchange) -> None:
+def _judge(run: CheckRun, exchange: Exchange, low: int, what: str) -> None:
+    """Validate a JSON body whose status is in [low, low + 100) against the operation's schema for it."""
     op = in_scope(run, exchange)
-    if op is None or exchange.status is None or not 200 <= exchange.status < 300 or not exchange.body:
+    if op is None or exchange.status is None or not low <= exchange.status < low + 100 or not exchange.body:
         return
     validator = _validator(op, exchange.status)
     payload = body(exchange)
     if validator is None or payload is None:
         return
     problem = _problem(validator, payload)
-    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the schema {problem}")
+    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the {what} {problem}")
+
+
+@response("SCH-001", "schema", "Success bodies are valid against the documented schema", "MUST",
+          "the documents transcribe the pages' fields and types (X1: extra fields allowed, types strict)")
+def success_schema(run: CheckRun, exchange: Exchange) -> None:
+    _judge(run, exchange, 200, "schema")
 
 
 @response("SCH-002", "schema", "Error bodies are valid against the documented error schema", "SHOULD",
           "error shapes are researched across sources that disagree (OC4, CC11): a deviation is a warning")
 def error_schema(run: CheckRun, exchange: Exchange) -> None:
-    op = in_scope(run, exchange)
-    if op is None or exchange.status is None or not 400 <= exchange.status < 500 or not exchange.body:
-        return
-    validator = _validator(op, exchange.status)
-    payload = body(exchange)
-    if validator is None or payload is None:
-        return
-    problem = _problem(validator, payload)
-    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the error schema {problem}")
+    _judge(run, exchange, 400, "error schema")
 
 
 @response("SCH-003", "schema", "Record ids have the API's id type", "MUST",
