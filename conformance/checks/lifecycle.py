@@ -103,3 +103,12 @@ def lifecycle(run: CheckRun) -> None:
 def lifecycle_inferred(run: CheckRun) -> None:
     for name in _resources(run, from_pages=False):
         _lifecycle(run, name)
+
+
+@scenario("LIF-003", "lifecycle", "Stateful chains through the documents' links keep records alive until deleted",
+          "MUST", "the same CRUD pages as LIF-001, driven by Schemathesis through OpenAPI links: a created record "
+          "is readable (no 404), a deleted one is gone (no 2xx)")
+def stateful(run: CheckRun) -> None:
+    from conformance.stateful import run_lifecycles
+
+    run_lifecycles(run)

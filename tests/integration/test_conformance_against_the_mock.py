@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,22 @@ def test_pytest_plugin_runs_the_checks_as_tests(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "failed" not in done.stdout.splitlines()[-1]
+
+
+def test_stateful_lifecycle_catches_a_delete_that_does_not_delete(tmp_path: Path) -> None:
+    mock = Mock("concord", records=10, seed=5)
+    inner = mock.app.wsgi_app
+
+    def ignore_deletes(environ: dict[str, object], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "DELETE":
+            start_response("204 No Content", [])  # 003/CC1: the success status, but nothing was deleted
+            return [b""]
+        return inner(environ, start_response)
+
+    mock.app.wsgi_app = ignore_deletes  # type: ignore[method-assign]
+    with serving(mock.app) as url:
+        code = main(["run", "--dialect", "concord", "--base-url", url + "/api", *credentials_args(mock),
+                     "--only", "lifecycle", "--max-examples", "5", "--report-dir", str(tmp_path), "--quiet"])
+    report = json.loads((tmp_path / "report.json").read_text())
+    failed = {c["id"] for c in report["checks"] if c["status"] == "failed"}
+    assert code == 1 and {"LIF-001", "LIF-003"} <= failed, failed
