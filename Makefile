@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPECTRAL_DIR := .cache/spectral
 
-.PHONY: test unit integration lint typing serve bench fuzz mutation lint-openapi clean
+.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,26 @@ lint: $(STAMP)
 typing: $(STAMP)
 	$(BIN)/mypy
 
+# Schemathesis against every API at the large size: >= 5,000 seeded cases per API, every phase and check
+# (`make test` runs the same tests at >= 500 cases per API). Takes many minutes. See tests/fuzz/harness.py.
+fuzz: $(STAMP)
+	CRM_FUZZ=full $(BIN)/python -m pytest -q -s tests/fuzz/test_fuzz_the_mock.py
+
+# Every mutant of tests/mutants/zoo.py under every check family: reports/mutation.md; exit 1 if one survives.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutants.run reports
+
 serve: $(STAMP)
 	$(BIN)/crm-mock serve --dialect revorbit --host 127.0.0.1 --port 4010
+
+# The mock against bare Flask and Prism, growth to 100k deals, start-up and conformance runs
+# -> reports/benchmarks.md (needs wrk; Prism when installed in .cache/prism). See benchmarks/run.py.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+# CI: the same harness, tiny and short (no wrk, Prism or network needed; no time is judged).
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks.run --smoke
 
 # The OpenAPI documents under Stoplight Spectral's spectral:oas ruleset (needs node + npm).
 lint-openapi:

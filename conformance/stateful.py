@@ -107,10 +107,8 @@ def run_lifecycles(run: CheckRun) -> None:
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             # the suite's credential wins over whatever the generator put in the security header
-            ours_auth = ctx.target.auth_headers(ctx.target.credentials.get("default"))
-            taken = {name.lower() for name in ours_auth}
-            headers = {k: v for k, v in (case.headers or {}).items() if k.lower() not in taken}
-            headers.update(ours_auth)
+            headers = ctx.target.without_credentials(case.headers)
+            headers.update(ctx.target.auth_headers(ctx.target.credentials.get("default")))
             case.headers = headers
             response = case.call(session=ctx.target.session, base_url=ctx.target.base_url, headers=headers,
                                  timeout=ctx.target.timeout)

@@ -86,6 +86,17 @@ class Target:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
+    def auth_header_names(self) -> set[str]:
+        """Lower-case names of the headers that carry a credential in this API."""
+        if self.auth.scheme == "key_pair":
+            return {str(self.auth.access_header).lower(), str(self.auth.secret_header).lower()}
+        return {"authorization"}
+
+    def without_credentials(self, headers: dict[str, Any] | None) -> dict[str, str]:
+        """Generated headers minus any credential header: the suite's own credential always wins."""
+        names = self.auth_header_names()
+        return {k: str(v) for k, v in (headers or {}).items() if k.lower() not in names}
+
     def auth_headers(self, credential: str | None) -> dict[str, str]:
         if credential is None:
             return {}

@@ -39,6 +39,7 @@ DOCUMENTS: dict[str, str] = {
     "ysuite": "ysuite.yaml",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+ENVELOPE_OF_ACTION = {"read": "item"}  # the block names the single-record envelope `item`
 _ENVELOPE_OVERRIDE: dict[str, Any] = {
     "type": "object",
     "properties": DIALECT_SCHEMA["properties"]["envelopes"]["properties"]["list"]["properties"],
@@ -363,7 +364,7 @@ def _operations(path: Path, document: dict[str, Any], dialect: Dialect) -> Itera
             if "operationId" not in op:
                 raise InvalidDocument(str(path), where, "operation has no operationId")
             sort = mark.get("sort")
-            base_envelope = dialect.envelopes.get(mark["action"])
+            base_envelope = dialect.envelopes.get(ENVELOPE_OF_ACTION.get(mark["action"], mark["action"]))
             override = mark.get("envelope")
             envelope = None
             if base_envelope is not None:

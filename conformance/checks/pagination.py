@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -304,3 +305,9 @@ def search(run: CheckRun) -> None:
         wanted = ids(run, op, [record])[0]
         run.expect(wanted in ids(run, op, found), exchange,
                    f"searching for {word!r} did not find the record {wanted} whose name contains it")
+        # a record in which the word appears nowhere cannot match any field, however many are searched
+        unrelated = set(ids(run, op, [i for i in everything or [] if isinstance(i, dict)
+                                      and word.casefold() not in json.dumps(i, ensure_ascii=False).casefold()]))
+        leaked = unrelated & set(ids(run, op, found))
+        run.expect(not leaked, exchange, f"searching for {word!r} returned {sorted(map(str, leaked))[:5]}, "
+                   "records that do not contain it anywhere")
