@@ -1,29 +1,44 @@
 """create_app(api, config): the Flask app, a pipeline of replaceable steps wired in one place.
 
-route -> size limit -> authenticate -> authorize -> validate request -> handler -> envelope.
+An API request: route -> size limit -> rate limit -> authenticate -> authorize -> Prefer -> steer (a
+documented example or generated body, no state) or: chaos -> session -> validate request -> handler
+-> envelope; then latency, rate-limit headers, CORS and the access log.
+
+Beside the API's paths: preflights (answered before routing, cors.py), /__mock/ (admin.py), /docs and
+/openapi.json (docs.py). With config.watch the app rebuilds itself when the document changes (watch.py).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from crmspec.model import Api, Operation
-from mock_server import errors
+from mock_server import admin, docs, errors
+from mock_server.accesslog import AccessLog, entry
 from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import behaviour_for
+from mock_server.chaos import Chaos
 from mock_server.config import MockConfig
+from mock_server.cors import Cors
 from mock_server.engine import Engine
+from mock_server.faker import FakeData
 from mock_server.fallback import FallbackResponder
-from mock_server.responses import ErrorRenderer, json_response
+from mock_server.ratelimit import RateLimiter, caller
+from mock_server.responses import ErrorRenderer
+from mock_server.runtime import Runtime
 from mock_server.seeder import seed
+from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER
+from mock_server.steering import Preferences, Steering
 from mock_server.store import Store
-from mock_server.validation import RequestValidator, ValidRequest
+from mock_server.validation import RequestValidator, Routes, ValidRequest
+from mock_server.watch import watch
 
 log = logging.getLogger("crm_mock")
 GENERIC_ACTIONS = ("list", "collection", "read", "create", "update", "delete")
@@ -40,58 +55,121 @@ def flask_rule(path: str) -> str:
 
 
 class MockApp:
-    """Holds everything one served API needs; the Flask views call into it."""
+    """Holds everything one served API needs; the Flask views call into it.
 
-    def __init__(self, api: Api, config: MockConfig) -> None:
+    `runtime` (the stores, the ledger, the chaos RNG) outlives the app: a reloaded document gets a new
+    MockApp around the same runtime."""
+
+    def __init__(self, api: Api, config: MockConfig, runtime: Runtime | None = None) -> None:
         self.api = api
         self.config = config
-        self.store = Store(api.dialect, config.state)
+        self.runtime = runtime or Runtime(api.dialect, config)
+        self.store = self.runtime.sessions.default
         self.credentials = Credentials(api.dialect.auth, config.secret)
         self.behaviour = behaviour_for(api.dialect.id)
         self.engine = Engine(api, self.store, self.credentials, config.password, self.behaviour, config.webhook_url)
         self.errors = ErrorRenderer(api.dialect, api.document)
         self.fallback = FallbackResponder(api, config.seed)
         self.validators = {op.operation_id: RequestValidator(op) for op in api.operations}
+        self.routes = Routes(api.operations)  # the document's path for a URL (405 and Allow)
+        self.steering = Steering(self.errors, FakeData(config.seed))
+        self.chaos = Chaos(config, self.runtime.rng)
+        self.limiter = RateLimiter(config.rate_limit, self.runtime.ledger)
+        self.access_log = AccessLog(config.access_log, self.runtime.ledger)
+        self.cors = Cors(config, api.dialect.auth)
         self.engine.indexes()
         if self.store.meta("seed") is None:
             seed(self.engine, config.seed, config.records)
 
     def handle(self, operation: Operation, path_values: dict[str, str]) -> Response:
+        prefer = Preferences.of(request.headers, request.args)
+        quota: dict[str, str] = {}
         try:
-            principal: Principal | None = None
-            if operation.secured:
-                principal = self.credentials.verify(request.headers)
-                self.credentials.authorize(principal, operation)
-            valid = self.validators[operation.operation_id].validate(path_values, request.args, request)
-            return self.dispatch(operation, valid, principal)
+            quota = self.limiter.admit(caller(self.api.dialect.auth, request.headers, request.remote_addr))
+            response = self.serve(operation, path_values, prefer)
         except errors.MockError as exc:
-            return self.errors.response(exc)
+            response = self.errors.response(exc)
         except HTTPException as exc:
-            return self.http_error(exc)
+            response = self.http_error(exc)
+        response.headers.update(quota)
+        self.chaos.wait(prefer.delay_ms)
+        return response
 
-    def dispatch(self, operation: Operation, valid: ValidRequest, principal: Principal | None) -> Response:
+    def serve(self, operation: Operation, path_values: dict[str, str], prefer: Preferences) -> Response:
+        self.routes.check(operation, request.path)
+        principal: Principal | None = None
+        if operation.secured:
+            principal = self.credentials.verify(request.headers)
+            self.credentials.authorize(principal, operation)
+        prefer.check()
+        if prefer.steers:
+            return self.steering.respond(operation, prefer)
+        self.chaos.strike()
+        engine = self.engine_for(self.runtime.sessions.store(request.headers.get(SESSION_HEADER), self.seed_store))
+        valid = self.validators[operation.operation_id].validate(path_values, request.args, request)
+        return self.dispatch(operation, valid, principal, engine)
+
+    def dispatch(self, operation: Operation, valid: ValidRequest, principal: Principal | None,
+                 engine: Engine | None = None) -> Response:
+        engine = engine or self.engine
         handler = self.behaviour.handlers.get((operation.resource, operation.action))
         if handler is not None:
-            return handler(self.engine, operation, valid, principal)
+            return handler(engine, operation, valid, principal)
         if operation.action in GENERIC_ACTIONS and operation.resource in self.api.dialect.resources:
             action: Callable[[Operation, ValidRequest, Principal | None], Response] = getattr(
-                self.engine, operation.action
+                engine, operation.action
             )
             return action(operation, valid, principal)
         return self.fallback.respond(operation)
+
+    # sessions -----------------------------------------------------------------------------------
+    def engine_for(self, store: Store) -> Engine:
+        if store is self.store:
+            return self.engine
+        return Engine(self.api, store, self.credentials, self.config.password, self.behaviour, self.config.webhook_url)
+
+    def seed_store(self, store: Store, seed_value: int, records: int) -> None:
+        engine = self.engine_for(store)
+        engine.indexes()
+        seed(engine, seed_value, records)
+
+    # every request, API or not --------------------------------------------------------------------
+    def before(self) -> Response | None:
+        g.crm_mock_started = time.perf_counter()
+        return self.cors.preflight(request.method, request.headers)
+
+    def after(self, response: Response) -> Response:
+        self.cors.decorate(response, request.headers)
+        elapsed = time.perf_counter() - g.get("crm_mock_started", time.perf_counter())
+        session = request.headers.get(SESSION_HEADER) or DEFAULT_SESSION
+        line = entry(request.method, request.script_root + request.path, request.query_string.decode("latin-1"),
+                     response.status_code, elapsed, session)
+        self.access_log.record(line, request.path)
+        return response
 
     def http_error(self, exc: HTTPException) -> Response:
         make = HTTP_ERRORS.get(exc.code or 400, lambda e: errors.BadRequest(e.description or "Bad request."))
         error = make(exc)
         if isinstance(error, errors.MethodNotAllowed):
-            allowed = getattr(exc, "valid_methods", None) or []
+            allowed = self.routes.allowed(request.path) or getattr(exc, "valid_methods", None) or []
             error.headers = {"Allow": ", ".join(allowed)}
         return self.errors.response(error)
 
 
 def create_app(api: Api, config: MockConfig | None = None) -> Flask:
     config = config or MockConfig()
-    mock = MockApp(api, config)
+    app = build_app(api, config)
+    if config.watch:
+        watch(app, api.path, lambda new_api, runtime: build_app(new_api, config, runtime))
+    return app
+
+
+def build_app(api: Api, config: MockConfig, runtime: Runtime | None = None) -> Flask:
+    reserved = [op for op in api.operations for own in (admin.PREFIX, "/docs", "/openapi.json")
+                if op.full_path == own or op.full_path.startswith(own + "/")]
+    if reserved:
+        raise ValueError(f"{reserved[0]} is under a path the mock keeps for itself (/__mock, /docs, /openapi.json)")
+    mock = MockApp(api, config, runtime)
     app = Flask(f"crm_mock_{api.dialect.id}")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["crm_mock"] = mock
@@ -107,9 +185,22 @@ def create_app(api: Api, config: MockConfig | None = None) -> Flask:
             methods=[operation.method.upper()],
         )
 
-    @app.get("/openapi.json")
-    def openapi_document() -> Response:
-        return json_response(200, api.document)
+    docs.register(app, mock)
+    app.register_blueprint(admin.blueprint(mock))
+    app.before_request(mock.before)
+    app.after_request(mock.after)
+
+    @app.after_request
+    def documented_allow(response: Response) -> Response:
+        # Flask's automatic OPTIONS answer lists every rule the URL matches; the document's path item decides
+        allowed = mock.routes.allowed(request.path) if "Allow" in response.headers else None
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(errors.MockError)
+    def mock_error(exc: errors.MockError) -> Response:
+        return mock.errors.response(exc)
 
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException) -> Response:

@@ -31,6 +31,23 @@ def _sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality of a credential part as sent. On bytes: compare_digest refuses str with
+    non-ASCII characters (a TypeError, so a 500, for any header holding an 'é')."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
+def _key_expiry(access: str) -> int | None:
+    """The expiry of a well-formed access key `ysk_<hex expiry>_<mac>`, else None (at most 16 hex digits:
+    a longer one would only be an int too large to print)."""
+    parts = access.split("_")
+    if len(parts) != 3 or parts[0] != "ysk" or not 0 < len(parts[1]) <= 16:
+        return None
+    if not all(c in "0123456789abcdef" for c in parts[1]):
+        return None
+    return int(parts[1], 16)
+
+
 class Credentials:
     def __init__(self, auth: Auth, secret: str) -> None:
         self.auth = auth
@@ -99,7 +116,7 @@ class Credentials:
         if not index.isdigit() or len(plain) < 41:
             raise Unauthorized("Unauthenticated.")
         expires_hex, mac = plain[:-40], plain[-40:]
-        if not hmac.compare_digest(mac, _sign(self.secret, f"pat:{index}.{expires_hex}")[:40]):
+        if not _same(mac, _sign(self.secret, f"pat:{index}.{expires_hex}")[:40]):
             raise Unauthorized("Unauthenticated.")
         if int(expires_hex, 16) < time.time():
             raise Unauthorized("Unauthenticated: the token has expired.")
@@ -112,21 +129,17 @@ class Credentials:
         secret = headers.get(self.auth.secret_header or "", "")
         if not access or not secret:
             raise Unauthorized("Invalid API credentials.")
-        parts = access.split("_")
-        valid = (
-            len(parts) == 3
-            and parts[0] == "ysk"
-            and all(c in "0123456789abcdef" for c in parts[1])
-            and bool(parts[1])
-            and hmac.compare_digest(parts[2], _sign(self.secret, "access:" + str(int(parts[1], 16)))[:16])
-        )
-        # both comparisons always run, so the time taken does not tell which key was wrong
-        secret_ok = hmac.compare_digest(secret, _sign(self.secret, "secret:" + access)[:40])
-        if not (valid and secret_ok):
+        expires = _key_expiry(access)
+        mac = access.rsplit("_", 1)[-1]
+        # both keys are always compared, in constant time, even a malformed access key (against the MAC of
+        # expiry 0): the time taken does not tell which key was wrong, nor how
+        access_ok = _same(mac, _sign(self.secret, f"access:{expires or 0}")[:16])
+        secret_ok = _same(secret, _sign(self.secret, "secret:" + access)[:40])
+        if expires is None or not (access_ok and secret_ok):
             raise Unauthorized("Invalid API credentials.")
-        if int(parts[1], 16) < time.time():
+        if expires < time.time():
             raise Unauthorized("Invalid API credentials: the key has expired.")
-        return Principal(subject=parts[2], roles=())
+        return Principal(subject=mac, roles=())
 
     def authorize(self, principal: Principal, operation: Operation) -> None:
         required = operation.roles or ()

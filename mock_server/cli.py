@@ -8,21 +8,25 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from typing import Any
 
 from crmspec import CrmSpecError, load
 from crmspec.loader import DOCUMENTS
+from crmspec.model import Api
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET, MockConfig
 
 EXIT_USAGE = 2
 EXIT_RUNTIME = 3
+ALL = "all"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-mock", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve an API with seeded, stateful fake data")
-    serve.add_argument("--dialect", default="revorbit", help=f"{'|'.join(DOCUMENTS)} or a document path")
+    serve.add_argument("--dialect", default="revorbit",
+                       help=f"{'|'.join(DOCUMENTS)}, a document path, or all (each API under /<dialect>)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4010)
     serve.add_argument("--seed", type=int, default=42)
@@ -30,8 +34,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", default=None, help="SQLite file that keeps the state across restarts")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
-    serve.add_argument("--access-log", action="store_true")
     serve.add_argument("--webhook-url", default=None, help="POST each webhook event there (Olympus)")
+    front = serve.add_argument_group("for frontend developers")
+    front.add_argument("--delay", default=None, metavar="MS|MIN-MAX", help="wait this long before each API answer")
+    front.add_argument("--error-rate", type=float, default=0.0, metavar="P",
+                       help="answer this share of API requests 500 or 503 (0..1)")
+    front.add_argument("--rate-limit", default=None, metavar="N/UNIT", help="per credential: 60/min, 5/s, 1000/hour")
+    front.add_argument("--cors-origin", default=None, metavar="ORIGIN",
+                       help="only this origin gets CORS headers (default: any origin)")
+    front.add_argument("--no-cors", action="store_true", help="send no CORS headers at all")
+    front.add_argument("--watch", action="store_true", help="reload the document when its file changes")
+    front.add_argument("--log-format", choices=("text", "json"), default="text", help="the access log's lines")
+    front.add_argument("--no-access-log", action="store_true", help="print no line per request")
+    front.add_argument("--access-log", action="store_true", help=argparse.SUPPRESS)  # on by default now
     token = sub.add_parser("token", help="print one credential a mock with the same secret accepts")
     token.add_argument("--dialect", default="revorbit")
     token.add_argument("--role", default=None)
@@ -47,19 +62,19 @@ def fail(message: str, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.dialect == ALL and args.command == "token":
+        return fail("token needs one dialect: " + ", ".join(DOCUMENTS), EXIT_USAGE)
+    names = list(DOCUMENTS) if args.dialect == ALL else [args.dialect]
     try:
-        api = load(args.dialect)
+        apis = {api.dialect.id: api for api in (load(name) for name in names)}
     except CrmSpecError as exc:
         return fail(str(exc), EXIT_USAGE)
     if args.command == "token":
-        return _token(api, args)
-    return _serve(api, args)
+        return _token(next(iter(apis.values())), args)
+    return _serve(apis, args)
 
 
-def _token(api: object, args: argparse.Namespace) -> int:
-    from crmspec.model import Api
-
-    assert isinstance(api, Api)
+def _token(api: Api, args: argparse.Namespace) -> int:
     auth = api.dialect.auth
     if args.role is not None and auth.roles and args.role not in auth.roles:
         return fail(f"unknown role {args.role!r} for {api.dialect.id}: use one of {', '.join(auth.roles)}", EXIT_USAGE)
@@ -67,31 +82,50 @@ def _token(api: object, args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(api: object, args: argparse.Namespace) -> int:
-    from crmspec.model import Api
-    from mock_server.server import serve, shared_config
+def _frontend_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The MockConfig fields of the frontend options; ValueError names a malformed one."""
+    from mock_server.chaos import parse_delay
+    from mock_server.ratelimit import parse_rate
 
-    assert isinstance(api, Api)
+    if not 0.0 <= args.error_rate <= 1.0:
+        raise ValueError(f"--error-rate {args.error_rate}: use a share from 0 to 1")
+    return {
+        "delay_ms": parse_delay(args.delay) if args.delay else (0, 0),
+        "error_rate": args.error_rate,
+        "rate_limit": parse_rate(args.rate_limit) if args.rate_limit else None,
+        "cors": not args.no_cors,
+        "cors_origin": args.cors_origin,
+        "watch": args.watch,
+        "access_log": "off" if args.no_access_log else args.log_format,
+    }
+
+
+def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
+    from mock_server.server import serve, served_configs
+
     if args.workers < 1 or args.records < 0 or not 0 < args.port < 65536:
         return fail("--workers must be >= 1, --records >= 0 and --port within 1..65535", EXIT_USAGE)
+    try:
+        frontend = _frontend_options(args)
+    except ValueError as exc:
+        return fail(str(exc), EXIT_USAGE)
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((args.host, args.port))
         except OSError as exc:
             return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", EXIT_RUNTIME)
-    config = shared_config(
-        MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret,
-                   webhook_url=args.webhook_url),
-        args.workers,
-    )
-    credential = Credentials(api.dialect.auth, args.secret).issue()
-    url = f"http://{args.host}:{args.port}{api.dialect.base_path}"
-    print(f"crm-mock: serving {api.dialect.title} ({api.dialect.id}) at {url}", flush=True)
-    print(f"crm-mock: credential ({api.dialect.auth.default_role or 'key pair'}): {credential}", flush=True)
-    print(f"crm-mock: document at http://{args.host}:{args.port}/openapi.json", flush=True)
+    config = MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret,
+                        webhook_url=args.webhook_url, **frontend)
+    configs = served_configs(apis, config, args.workers)
+    for dialect, api in apis.items():
+        root = f"http://{args.host}:{args.port}" + (f"/{dialect}" if len(apis) > 1 else "")
+        credential = Credentials(api.dialect.auth, args.secret).issue()
+        print(f"crm-mock: serving {api.dialect.title} ({dialect}) at {root}{api.dialect.base_path}", flush=True)
+        print(f"crm-mock: credential ({api.dialect.auth.default_role or 'key pair'}): {credential}", flush=True)
+        print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
     try:
-        serve(api, config, args.host, args.port, args.workers, args.access_log)
+        serve(apis, configs, args.host, args.port, args.workers)
     except KeyboardInterrupt:
         return 0
     except Exception as exc:  # the server itself failed; one line, no traceback

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+LogFormat = Literal["off", "text", "json"]
 
 DEFAULT_SECRET = "crm-mock-development-secret-not-for-production"  # documented; laptops only
 DEFAULT_PASSWORD = "mock-password"  # the seeded users' password for the login endpoints
@@ -17,3 +20,12 @@ class MockConfig:
     password: str = DEFAULT_PASSWORD
     max_body_bytes: int = 1_048_576
     webhook_url: str | None = None
+    # for frontend developers (README "For frontend developers")
+    delay_ms: tuple[int, int] = (0, 0)  # every API answer waits a uniform draw from this range (--delay)
+    error_rate: float = 0.0  # share of API requests answered 500 or 503 (--error-rate)
+    rate_limit: tuple[int, float] | None = None  # (requests, window seconds) per credential (--rate-limit)
+    cors: bool = True
+    cors_origin: str | None = None  # only this Origin gets CORS headers (--cors-origin); None: any origin
+    watch: bool = False  # reload the document when its file changes, keeping the state (--watch)
+    access_log: LogFormat = "off"  # one line per request on stderr (--log-format)
+    runtime_dir: str | None = None  # session stores, snapshots and the shared ledger; None: in memory

@@ -18,7 +18,7 @@ from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import Behaviour
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from mock_server.responses import json_response, list_body, success_body
+from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
@@ -143,8 +143,15 @@ class Engine:
                 elif records.get_field(record, here) is not None:
                     records.set_field(record, here, None)
 
-    def release_references(self, resource: Resource, record_id: Any) -> None:
-        """After a delete: children of a nested resource go too; other references are cleared."""
+    def release_references(self, resource: Resource, record_id: Any, cascade: bool = False,
+                           seen: set[tuple[str, str]] | None = None) -> None:
+        """After a delete: children of a nested resource go too; other references are cleared.
+
+        A reference that cannot be cleared (not nullable) refuses the delete with a conflict, unless
+        `cascade`: the delete operation documents no conflict status, so its holders go too, as an
+        ON DELETE CASCADE foreign key would (a Revenue Orbit deal takes its quotes and contracts)."""
+        seen = set() if seen is None else seen
+        seen.add((resource.name, str(record_id)))
         for other in self.dialect.resources.values():
             if other.parent and other.parent.resource == resource.name:
                 for child in self.store.all(other.name, [(f"{column(other.parent.field)} = ?", [record_id])]):
@@ -154,7 +161,13 @@ class Engine:
                     continue
                 holders = self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])])
                 if holders and not records.nullable(records.field_schema(other, ref.field)):
-                    raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
+                    if not cascade:
+                        raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
+                    for row in holders:
+                        if (other.name, str(row[other.id_field])) not in seen:
+                            self.store.delete(other.name, row[other.id_field])
+                            self.release_references(other, row[other.id_field], cascade, seen)
+                    continue
                 for row in holders:
                     records.set_field(row, ref.field, None)
                     for here in ref.names:
@@ -368,9 +381,11 @@ class Engine:
     def delete(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource, record = self.target(operation, req)
         record_id = record[resource.id_field]
+        conflict = self.dialect.errors.statuses.get("conflict") or DEFAULT_STATUSES["conflict"]
+        cascade = str(conflict) not in operation.raw.get("responses", {})  # no documented refusal: cascade
         with self.store.transaction():
             self.store.delete(resource.name, record_id)
-            self.release_references(resource, record_id)
+            self.release_references(resource, record_id, cascade=cascade)
         return self.respond(operation, "delete", record)
 
     def indexes(self) -> None:

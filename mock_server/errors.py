@@ -66,6 +66,11 @@ class RateLimited(MockError):
     pass
 
 
+class UnknownPreference(MockError):
+    """A Prefer header (or its __code / __example / __dynamic / __delay query fallback) the mock cannot
+    honour: a status or an example the operation does not document, or a malformed value. Always 422."""
+
+
 class InjectedFault(MockError):
     """A server error the mock was told to produce (chaos, Prefer: code=5xx)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import sys
 import uuid
 from typing import Any
 
@@ -28,6 +30,7 @@ ERROR_KINDS: dict[type[errors.MockError], str] = {
     errors.UnsupportedMediaType: "unsupported_media_type",
     errors.RateLimited: "rate_limited",
     errors.InjectedFault: "server_error",
+    errors.UnknownPreference: "preference",
 }
 # Used where a dialect declares no status of its own for a kind.
 DEFAULT_STATUSES = {
@@ -43,6 +46,7 @@ DEFAULT_STATUSES = {
     "unsupported_media_type": 415,
     "rate_limited": 429,
     "server_error": 500,
+    "preference": 422,  # no dialect declares it: an unknown Prefer is the mock's own 422, as Prism answers
 }
 
 
@@ -56,7 +60,27 @@ def kind_of(error: errors.MockError) -> str:
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     if body is None:
         return Response(status=status, headers=headers)
-    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
+    return Response(dumps(body), status=status, mimetype="application/json", headers=headers)
+
+
+def dumps(body: Any) -> str:
+    """JSON, always: json.dumps writes a float that overflowed (a total of two 1e308 deals) as `Infinity`,
+    which no JSON parser takes. Such a float saturates to the largest double instead (NaN, from inf - inf,
+    becomes 0); the walk runs only on that rare failure, so normal answers cost nothing extra."""
+    try:
+        return json.dumps(body, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(body), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.0 if math.isnan(value) else math.copysign(sys.float_info.max, value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 class ErrorRenderer:

@@ -12,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 from crmspec.model import Api
 from mock_server.app import MockApp, create_app
 from mock_server.config import MockConfig
+from mock_server.multi import config_for, mounted
 
 
 class _Gunicorn(BaseApplication):
@@ -29,27 +30,42 @@ class _Gunicorn(BaseApplication):
 
 
 def shared_config(config: MockConfig, workers: int) -> MockConfig:
-    """Several processes cannot share an in-memory database: give them a temporary file."""
+    """Several processes cannot share an in-memory database: give them a temporary file. Beside a state
+    file, `STATE.mock/` holds the session stores, the snapshots and the ledger (rate limits, request log)."""
     if workers > 1 and config.state is None:
         handle, path = tempfile.mkstemp(prefix="crm-mock-", suffix=".sqlite3")
         os.close(handle)
-        return replace(config, state=path)
+        config = replace(config, state=path)
+    if config.state is not None and config.runtime_dir is None:
+        config = replace(config, runtime_dir=f"{config.state}.mock")
     return config
 
 
-def serve(api: Api, config: MockConfig, host: str, port: int, workers: int, access_log: bool = False) -> None:
-    if config.state is not None:
-        # a shared file: seed it once here, before any worker starts, so workers never race to seed
-        MockApp(api, config)
+def served_configs(apis: dict[str, Api], config: MockConfig, workers: int) -> dict[str, MockConfig]:
+    """Each API's configuration; several APIs (--dialect all) each get their own state."""
+    return {d: shared_config(config_for(config, d) if len(apis) > 1 else config, workers) for d in apis}
+
+
+def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port: int, workers: int) -> None:
+    """Serve one API at its own paths, or several each under /<dialect> (multi.py)."""
+    for dialect, api in apis.items():
+        if configs[dialect].state is not None:
+            # a shared file: seed it once here, before any worker starts, so workers never race to seed
+            MockApp(api, configs[dialect])
+    if len(apis) == 1:
+        (dialect, api), = apis.items()
+        factory: Any = lambda: create_app(api, configs[dialect])  # noqa: E731
+    else:
+        factory = lambda: mounted(apis, configs)  # noqa: E731
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
-        "preload_app": workers == 1 and config.state is None,
-        "accesslog": "-" if access_log else None,
+        "preload_app": workers == 1 and all(c.state is None for c in configs.values()),
+        "accesslog": None,  # the mock prints its own line per request (accesslog.py, --log-format)
         "errorlog": "-",
         "loglevel": "warning",
         "timeout": 60,
         "keepalive": 5,
     }
-    _Gunicorn(lambda: create_app(api, config), options).run()
+    _Gunicorn(factory, options).run()

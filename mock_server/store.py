@@ -61,6 +61,8 @@ class Store:
         db.execute("PRAGMA busy_timeout = 30000")
         if self.path != ":memory:":
             db.execute("PRAGMA journal_mode = WAL")
+            # a commit is in the -wal file (the kernel's page cache) before the answer leaves: a killed
+            # process loses nothing acknowledged; only an OS crash or power cut can lose the last commits
             db.execute("PRAGMA synchronous = NORMAL")
         return db
 

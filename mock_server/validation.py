@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import jsonschema
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crmspec.model import Operation
-from mock_server.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
+from mock_server.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+INT64 = (-(2**63), 2**63 - 1)  # SQLite's integers, and what a JSON client can round-trip
+INTEGER = re.compile(r"[+-]?[0-9]+")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+CONTROL = ("\x00", "\r", "\n")  # never valid in a header value; NUL never valid in stored text
+DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body is read (and dropped) up to this, so the client gets its 413
 
 
 @dataclass(slots=True)
@@ -39,18 +54,16 @@ def _types(schema: dict[str, Any]) -> list[str]:
 def coerce(raw: str, schema: dict[str, Any]) -> Any:
     """Turn a query or path string into the schema's type; leave it a string when it does not parse."""
     kinds = _types(schema)
-    if "integer" in kinds:
-        try:
+    # ASCII digits only: int() and float() would also take "1_000", " 5 ", "nan" and non-ASCII digits
+    try:
+        if "integer" in kinds and INTEGER.fullmatch(raw):
             return int(raw, 10)
-        except ValueError:
-            pass
-    if "number" in kinds:
-        try:
+        if "number" in kinds and NUMBER.fullmatch(raw):
             value = float(raw)
             if math.isfinite(value):
                 return int(value) if value.is_integer() and "." not in raw else value
-        except ValueError:
-            pass
+    except ValueError:  # more digits than int() converts (sys.int_info.str_digits_check_threshold)
+        pass
     if "boolean" in kinds and raw.lower() in ("true", "false", "1", "0"):
         return raw.lower() in ("true", "1")
     return raw
@@ -122,6 +135,7 @@ class RequestValidator:
         return jsonschema.Draft202012Validator(media["schema"], format_checker=FORMATS)
 
     def validate(self, path: dict[str, str], args: Any, request: Any) -> ValidRequest:
+        check_headers(request.headers)
         errors: dict[str, list[str]] = {}
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
         for param, validator in self.parameters:
@@ -134,9 +148,13 @@ class RequestValidator:
                     values[where][name] = schema["default"]
                 continue
             raw = source[name]
+            if where == "query" and len(args.getlist(name)) > 1:
+                # ?per_page=5&per_page=500: frameworks disagree on which one wins, so neither does
+                errors.setdefault(name, []).append(f"The {name} field must be sent once.")
+                continue
             value = [coerce(v, schema.get("items", {})) for v in raw.split(",")] if "array" in _types(schema) \
                 else coerce(raw, schema)
-            problems = field_errors(validator, value)
+            problems = field_errors(validator, value) or hygiene(value, name)
             if problems and where == "path":
                 # an id that does not parse names no record: answer as the API answers a missing record
                 raise NotFound("The requested record was not found.")
@@ -152,14 +170,15 @@ class RequestValidator:
         if not self.body_media:
             return None, {}, {}
         mimetype = request.mimetype or ""
-        raw = request.get_data(cache=True)
+        raw = read_body(request)
         if "multipart/form-data" in self.body_media:
             if mimetype != "multipart/form-data":
                 if not raw and not (self._body_spec or {}).get("required"):
                     return None, {}, {}
                 raise UnsupportedMediaType("The request body must be sent as multipart/form-data.")
             return None, dict(request.files), dict(request.form)
-        if not raw:
+        missing = not raw
+        if missing:
             if (self._body_spec or {}).get("required"):
                 body: Any = {}
             else:
@@ -168,9 +187,12 @@ class RequestValidator:
             if mimetype != "application/json" and not mimetype.endswith("+json"):
                 raise UnsupportedMediaType("The request body must be sent as application/json.")
             body = parse_json(raw)
-        if self.body_validator is not None:
-            for key, messages in field_errors(self.body_validator, body).items():
-                errors.setdefault(key, []).extend(messages)
+        found = field_errors(self.body_validator, body) if self.body_validator is not None else {}
+        for key, messages in (found or hygiene(body, "")).items():
+            errors.setdefault(key, []).extend(messages)
+        if missing and not found:
+            # the document requires a body: an empty one is refused even where every field is optional
+            errors.setdefault("body", []).append("The request body is required.")
         return body, {}, {}
 
 
@@ -180,7 +202,7 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise BadRequest("The request body is not valid UTF-8.") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except RecursionError:
         raise BadRequest("The request body is nested too deeply.") from None
     except ValueError as exc:
@@ -189,3 +211,122 @@ def parse_json(raw: bytes) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    """1e400 parses to inf, which no JSON document (nor SQLite's json functions) can hold again."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def hygiene(value: Any, where: str) -> dict[str, list[str]]:
+    """What a schema cannot say but every store needs: no NUL in text, integers within 64 bits.
+
+    Checked only once the value is schema-valid, so the schema's own messages come first."""
+    problems: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = [(where, value)]
+    while stack:  # iterative: a deeply nested (but parseable) body must not exhaust the stack here
+        at, item = stack.pop()
+        label = (at or "body").rsplit(".", 1)[-1].replace("_", " ")
+        if isinstance(item, str) and "\x00" in item:
+            problems.setdefault(at or "body", []).append(f"The {label} field must not contain NUL characters.")
+        elif isinstance(item, int) and not isinstance(item, bool) and not INT64[0] <= item <= INT64[1]:
+            problems.setdefault(at or "body", []).append(f"The {label} field must be a 64-bit integer.")
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                path = f"{at}.{key}" if at else str(key)
+                if "\x00" in str(key):
+                    problems.setdefault(at or "body", []).append(f"The {label} field must not contain NUL characters.")
+                    continue
+                stack.append((path, sub))
+        elif isinstance(item, list):
+            stack.extend((f"{at}.{i}" if at else str(i), sub) for i, sub in enumerate(item))
+    return problems
+
+
+def read_body(request: Any) -> bytes:
+    """The body, or 413 past the app's limit, chunked bodies included: werkzeug refuses a Content-Length
+    over the limit but silently cuts a chunked body at it (so 2 MB of JSON became a truncated 1 MB)."""
+    try:
+        raw: bytes = request.get_data(cache=True)
+        limit, environ = request.max_content_length, request.environ
+        if (limit is not None and not request.content_length and len(raw) >= limit
+                and environ.get("wsgi.input_terminated") and environ["wsgi.input"].read(1)):
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
+        drain(request.environ)
+        raise PayloadTooLarge("The request body is too large.") from None
+    return raw
+
+
+def drain(environ: dict[str, Any], limit: int = DRAIN_LIMIT) -> None:
+    """Read and drop an oversized body (up to `limit`) before answering 413. A server that answers and
+    closes while the client is still sending resets the connection: the client sees a broken pipe, never
+    the 413. Only a body whose end is known is read: a length, or a chunked body the server decodes."""
+    stream = environ.get("wsgi.input")
+    length = environ.get("CONTENT_LENGTH") or ""
+    remaining = int(length) if length.isdigit() else (limit if environ.get("wsgi.input_terminated") else 0)
+    remaining = min(remaining, limit)
+    try:
+        while stream is not None and remaining > 0:
+            chunk = stream.read(min(remaining, 65536))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except (OSError, ValueError):  # the client gave up: nothing left to protect
+        pass
+
+
+def check_headers(headers: Any) -> None:
+    """CR, LF or NUL in a header value is header injection (or a broken proxy): refuse the request."""
+    for name, value in headers.items():
+        if any(c in value for c in CONTROL) or any(c in name for c in CONTROL):
+            raise BadRequest("A request header contains a control character (CR, LF or NUL).")
+
+
+class Routes:
+    """Which of the document's paths a URL names: concrete segments before templated ones, as OpenAPI's
+    path matching says. Flask routes `PUT /deals/import` to `PUT /deals/{id}` when only POST is declared
+    at /deals/import; the document says that URL is /deals/import, which has no PUT: 405."""
+
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self.methods: dict[str, set[str]] = {}
+        for op in operations:
+            self.methods.setdefault(op.full_path, set()).add(op.method.upper())
+        self._paths: dict[int, list[tuple[re.Pattern[str], tuple[int, ...], str]]] = {}
+        for path in self.methods:  # by segment count: a URL is only matched against paths as deep as it
+            self._paths.setdefault(path.count("/"), []).append((self._pattern(path), self._rank(path), path))
+
+    @staticmethod
+    def _pattern(path: str) -> re.Pattern[str]:
+        parts = re.split(r"(\{[^}]+\})", path)
+        return re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts))
+
+    @staticmethod
+    def _rank(path: str) -> tuple[int, ...]:
+        return tuple(int("{" in segment) for segment in path.split("/"))
+
+    def resolve(self, url_path: str) -> str | None:
+        """The document path the URL names, or None when it names none."""
+        candidates = self._paths.get(url_path.count("/"), [])
+        matches = [(rank, path) for pattern, rank, path in candidates if pattern.fullmatch(url_path)]
+        return min(matches)[1] if matches else None
+
+    def allowed(self, url_path: str) -> list[str] | None:
+        """The Allow header's methods for the URL (HEAD with GET, OPTIONS always), or None."""
+        path = self.resolve(url_path)
+        if path is None:
+            return None
+        methods = self.methods[path] | {"OPTIONS"} | ({"HEAD"} if "GET" in self.methods[path] else set())
+        return sorted(methods)
+
+    def check(self, operation: Operation, url_path: str) -> None:
+        """405 when Flask matched a templated operation but the URL names a more concrete document path."""
+        if "{" not in operation.full_path:
+            return  # a concrete rule matched: nothing is more specific
+        path = self.resolve(url_path)
+        if path is not None and path != operation.full_path:
+            raise MethodNotAllowed("The method is not allowed for the requested URL.",
+                                   headers={"Allow": ", ".join(self.allowed(url_path) or [])})

@@ -1077,7 +1077,7 @@ def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal:
 # deals ----------------------------------------------------------------------------------------------------
 def _summary(deals: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum(_number(d.get("value")) for d in deals)
-    weighted = sum(_number(d.get("value")) * _number(d.get("probability")) / 100 for d in deals)
+    weighted = sum(_number(d.get("value")) * (_number(d.get("probability")) / 100) for d in deals)  # 1e308 * 50
     return {"total_value": _money(total), "weighted_value": _money(weighted), "deal_count": len(deals)}
 
 
