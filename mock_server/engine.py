@@ -400,5 +400,11 @@ class Engine:
             if op.sort:
                 for field in op.sort.keys.values():
                     self.store.ensure_index(resource.name, field, records.is_text(resource, field))
+                # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
+                for flt in op.filters:
+                    if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in op.sort.keys.values():
+                        for field in op.sort.keys.values():
+                            self.store.ensure_index(resource.name, flt.field, False, field,
+                                                    records.is_text(resource, field))
             if resource.parent:
                 self.store.ensure_index(resource.name, resource.parent.field)

@@ -93,11 +93,15 @@ class Store:
             db.execute("COMMIT")
 
     # indexes and meta ----------------------------------------------------------------------------
-    def ensure_index(self, resource: str, field_name: str, text: bool = False) -> None:
-        name = f'"ix_{resource}_{field_name.replace(".", "_")}{"_nc" if text else ""}"'
-        collate = " COLLATE NOCASE" if text else ""
+    def ensure_index(self, resource: str, field_name: str, text: bool = False, then: str | None = None,
+                     then_text: bool = False) -> None:
+        """An expression index on a field (and, with `then`, a second one: a filter followed by a sort key),
+        written exactly as queries write the expressions so SQLite can use it."""
+        parts = [(field_name, text)] + ([(then, then_text)] if then else [])
+        name = '"ix_' + resource + "_" + "__".join(f.replace(".", "_") + ("_nc" if t else "") for f, t in parts) + '"'
+        columns = ", ".join(column(f) + (" COLLATE NOCASE" if t else "") for f, t in parts)
         with self.transaction() as db:
-            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {_table(resource)} ({column(field_name)}{collate})")
+            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {_table(resource)} ({columns})")
 
     def meta(self, key: str) -> str | None:
         row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
