@@ -3,13 +3,19 @@
 The request log keeps the last REQUEST_LOG_SIZE API calls in the runtime's ledger (shared by every worker):
 method, path, query, status, duration and session. Calls to /__mock/, /docs and /openapi.json are
 printed but not kept: the log is what your frontend asked the API.
+
+Entries are written in small batches (every FLUSH_SECONDS by a daemon thread of each worker, or at
+FLUSH_SIZE entries, and always before the log is read): one write transaction per request on a
+ledger every worker shares cost more than the rest of a typical request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -17,6 +23,8 @@ from mock_server.config import LogFormat
 from mock_server.runtime import Ledger
 
 REQUEST_LOG_SIZE = 1000
+FLUSH_SECONDS = 0.25
+FLUSH_SIZE = 50
 NOT_KEPT = ("/__mock/", "/docs", "/openapi.json")
 
 
@@ -44,6 +52,9 @@ class AccessLog:
     def __init__(self, log_format: LogFormat, ledger: Ledger) -> None:
         self.format = log_format
         self.ledger = ledger
+        self._pending: list[Entry] = []
+        self._lock = threading.Lock()
+        self._flusher_pid: int | None = None
 
     def record(self, item: Entry, api_path: str) -> None:
         """Print the line (unless the log is off) and keep API calls in the request log."""
@@ -53,16 +64,45 @@ class AccessLog:
             sys.stderr.flush()
         if api_path.startswith(NOT_KEPT):
             return
+        self._start_flusher()
+        with self._lock:
+            self._pending.append(item)
+            full = len(self._pending) >= FLUSH_SIZE
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return
         with self.ledger.transaction() as db:
-            cursor = db.execute(
+            db.executemany(
                 "INSERT INTO requests (at, method, path, query, status, ms, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (item.at, item.method, item.path, item.query, item.status, item.ms, item.session),
+                [(i.at, i.method, i.path, i.query, i.status, i.ms, i.session) for i in pending],
             )
-            if (cursor.lastrowid or 0) % 100 == 0:
-                db.execute("DELETE FROM requests WHERE id <= ?", ((cursor.lastrowid or 0) - REQUEST_LOG_SIZE,))
+            last = int(db.execute("SELECT MAX(id) FROM requests").fetchone()[0] or 0)
+            db.execute("DELETE FROM requests WHERE id <= ?", (last - REQUEST_LOG_SIZE,))
+
+    def _start_flusher(self) -> None:
+        """One daemon thread per process (a forked worker starts its own), so an idle worker still flushes."""
+        if self._flusher_pid == os.getpid():
+            return
+        self._flusher_pid = os.getpid()
+
+        def loop() -> None:
+            while True:
+                threading.Event().wait(FLUSH_SECONDS)
+                try:
+                    self.flush()
+                except Exception:  # noqa: S110  (bookkeeping only: the next flush tries again)
+                    pass
+
+        threading.Thread(target=loop, name="crm-mock-request-log", daemon=True).start()
 
     def recent(self, session: str, limit: int) -> list[dict[str, Any]]:
         """The session's last `limit` API calls, newest first."""
+        self.flush()
         with self.ledger.transaction() as db:
             rows = db.execute(
                 "SELECT at, method, path, query, status, ms, session FROM requests WHERE session = ?"
@@ -72,5 +112,6 @@ class AccessLog:
         return [asdict(Entry(*row)) for row in rows]
 
     def clear(self, session: str) -> int:
+        self.flush()
         with self.ledger.transaction() as db:
             return db.execute("DELETE FROM requests WHERE session = ?", (session,)).rowcount

@@ -18,6 +18,7 @@ from crmspec.model import Auth, Operation
 from mock_server.errors import Forbidden, Unauthorized
 
 EXPIRED_AGE = 7200  # an --expired credential ran out two hours ago
+VERIFIED_CACHE_SIZE = 4096  # distinct valid tokens remembered per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Credentials:
     def __init__(self, auth: Auth, secret: str) -> None:
         self.auth = auth
         self.secret = secret
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     # issuing -----------------------------------------------------------------------------------
     def issue(self, role: str | None = None, *, expired: bool = False, subject: str = "1",
@@ -94,6 +96,25 @@ class Credentials:
         return self._verify_pat(token)
 
     def _verify_jwt(self, token: str) -> Principal:
+        # Verifying a signature costs more than the rest of a request; the same string under the same
+        # secret always verifies the same way, so a verified token is remembered (expiry and nbf are
+        # still checked on every use; only valid tokens are kept, so forgeries cannot fill the cache).
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, not_before, expires = cached
+            now = time.time()
+            if now >= expires:
+                self._verified.pop(token, None)
+                raise Unauthorized("The token has expired.", code="TOKEN_EXPIRED")
+            if now >= not_before:
+                return principal
+        principal, not_before, expires = self._decode_jwt(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, not_before, expires)
+        return principal
+
+    def _decode_jwt(self, token: str) -> tuple[Principal, float, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -109,7 +130,8 @@ class Credentials:
             raise Unauthorized("The token is invalid.", code="INVALID_TOKEN") from None
         raw_roles = claims[self.auth.role_claim]
         roles = tuple(raw_roles) if isinstance(raw_roles, list) else (str(raw_roles),)
-        return Principal(subject=str(claims["sub"]), roles=roles, user_id=claims.get("uid", claims["sub"]))
+        principal = Principal(subject=str(claims["sub"]), roles=roles, user_id=claims.get("uid", claims["sub"]))
+        return principal, float(claims.get("nbf", 0)), float(claims["exp"])
 
     def _verify_pat(self, token: str) -> Principal:
         index, _, plain = token.partition("|")

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from crmspec.model import Dialect, Resource
@@ -28,6 +29,7 @@ class Query:
     offset: int = 0
 
 
+@lru_cache(maxsize=4096)
 def column(field_name: str) -> str:
     """The SQL expression of a record field; the same text in queries and in indexes."""
     path = "$." + ".".join(f'"{part}"' for part in field_name.split("."))
@@ -181,6 +183,14 @@ class Store:
 
     def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
         return self.query(resource_name, Query(conditions=conditions or []))[0]
+
+    def maximum(self, resource_name: str, fields: Sequence[str], conditions: list[Condition] | None = None) -> Any:
+        """The largest value any of `fields` holds among the matching records (None when there is none)."""
+        where, params = self._where(conditions or [])
+        largest = ", ".join(f"MAX({column(f)})" for f in fields)
+        row = self._connection().execute(f"SELECT {largest} FROM {_table(resource_name)}{where}", params).fetchone()
+        values = [v for v in row if v is not None]
+        return max(values) if values else None
 
     def count(self, resource_name: str) -> int:
         return int(self._connection().execute(f"SELECT COUNT(*) FROM {_table(resource_name)}").fetchone()[0])

@@ -192,11 +192,10 @@ def _last_activity(engine: Engine, deal_id: Any) -> dt.datetime | None:
     """The latest note or task written on the deal (created or updated)."""
     latest: dt.datetime | None = None
     for name in (NOTES, DEAL_TASKS):
-        for row in engine.store.all(name, _deal_filter(deal_id)):
-            for field in ("created_at", "updated_at"):
-                moment = _moment(row.get(field))
-                if moment is not None and (latest is None or moment > latest):
-                    latest = moment
+        # one indexed aggregate per resource: the deal's timestamps share one format, so text order is time order
+        moment = _moment(engine.store.maximum(name, ("created_at", "updated_at"), _deal_filter(deal_id)))
+        if moment is not None and (latest is None or moment > latest):
+            latest = moment
     return latest
 
 
