@@ -67,5 +67,8 @@ def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port:
         "loglevel": "warning",
         "timeout": 60,
         "keepalive": 5,
+        # no request-line limit (gunicorn's is 4094 bytes): a 10,000-character id reaches the mock and gets
+        # the API's 404 envelope instead of gunicorn's HTML 414; headers keep gunicorn's 8190-byte limit
+        "limit_request_line": 0,
     }
     _Gunicorn(factory, options).run()

@@ -29,6 +29,7 @@ INT64 = (-(2**63), 2**63 - 1)  # SQLite's integers, and what a JSON client can r
 INTEGER = re.compile(r"[+-]?[0-9]+")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 CONTROL = ("\x00", "\r", "\n")  # never valid in a header value; NUL never valid in stored text
+MAX_DEPTH = 64  # JSON nesting levels a body may have
 DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body is read (and dropped) up to this, so the client gets its 413
 
 
@@ -202,11 +203,26 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise BadRequest("The request body is not valid UTF-8.") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+        body = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except RecursionError:
         raise BadRequest("The request body is nested too deeply.") from None
     except ValueError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+    if _depth(body) > MAX_DEPTH:
+        # json.loads manages ~990 levels, but validating, storing or answering them again recursed past
+        # Python's limit (a 975-deep custom field was a 500); no CRM payload comes near 64
+        raise BadRequest(f"The request body is nested too deeply (more than {MAX_DEPTH} levels).")
+    return body
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((sub, depth + 1) for sub in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _reject_constant(name: str) -> Any:
