@@ -1,0 +1,108 @@
+"""Write a mock state file with many deals, fast: `crm-mock serve --records N` fakes N of every resource.
+
+The state is the mock's own: MockApp(api, MockConfig(state=FILE, records=BASE)) seeds every resource
+with BASE records as `crm-mock serve` would, then the remaining deals are faked by the mock's FakeData
+and stored through its Engine (write hooks, display names) in ONE transaction. Serve the file with
+`crm-mock serve --dialect revorbit --state FILE --workers 2`.
+
+    python -m benchmarks.seed_state --deals 100000 --out /tmp/deals-100k.sqlite3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import crmspec
+from mock_server.app import MockApp
+from mock_server.config import MockConfig
+from mock_server.faker import FakeData
+
+DEALS = "deals"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    path: Path
+    deals: int
+    base_records: int
+    base_seconds: float  # MockApp: every resource with base_records (as `crm-mock serve` seeds)
+    bulk_seconds: float  # the extra deals in one transaction
+
+    @property
+    def seconds(self) -> float:
+        return self.base_seconds + self.bulk_seconds
+
+
+def write_state(path: Path, deals: int, base_records: int = 1000, seed: int = 42, dialect: str = "revorbit",
+                extend: bool = False) -> Seeded:
+    """A state file at `path` holding `deals` deals (at least base_records: the base seed makes those).
+
+    extend=True grows an existing file made by this helper (1k -> 10k -> 100k); otherwise it starts afresh.
+    """
+    if not extend:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    api = crmspec.load(dialect)
+    base_records = min(base_records, deals)
+    started = time.perf_counter()
+    mock = MockApp(api, MockConfig(seed=seed, records=base_records, state=str(path)))
+    base_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    engine, store = mock.engine, mock.store
+    resource = api.dialect.resources[DEALS]
+    have = store.count(DEALS)
+    rng = random.Random(seed + 1 + have)  # extending a file: new names, not the first batch again
+    fake = FakeData(seed + 1 + have, id_fields={name: r.id_field for name, r in api.dialect.resources.items()})
+    # The records deals point at, read once: Store.pick() counts and scans with OFFSET on every call,
+    # which is most of the time of a bulk load. Deals themselves are still picked from the store.
+    targets: dict[str, list[dict[str, object]]] = {}
+
+    def pick(name: str) -> dict[str, object] | None:
+        # only existing targets: every reference in a bulk deal stays valid
+        if name not in api.dialect.resources:
+            return None
+        if name == DEALS:
+            return store.pick(name, rng.randrange(1 << 30))
+        if name not in targets:
+            targets[name] = store.all(name)
+        rows = targets[name]
+        return rows[rng.randrange(len(rows))] if rows else None
+
+    with store.transaction():
+        for index in range(have, deals):
+            record = fake.record(resource, pick, index)
+            engine.denormalise(resource, record)
+            engine.insert(resource, record)
+    bulk_seconds = time.perf_counter() - started
+    store.set_meta("bench_deals", str(deals))
+    return Seeded(path, store.count(DEALS), base_records, base_seconds, bulk_seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.seed_state", description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, required=True)
+    parser.add_argument("--base-records", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--extend", action="store_true", help="add deals to an existing state file")
+    parser.add_argument("--json", action="store_true", help="print the timings as one JSON line")
+    args = parser.parse_args(argv)
+    seeded = write_state(args.out, args.deals, args.base_records, args.seed, extend=args.extend)
+    if args.json:
+        print(json.dumps({"deals": seeded.deals, "base_records": seeded.base_records, "seconds": seeded.seconds,
+                          "base_seconds": seeded.base_seconds, "bulk_seconds": seeded.bulk_seconds}))
+        return 0
+    print(f"{seeded.path}: {seeded.deals} deals; base seed {seeded.base_seconds:.1f} s "
+          f"({seeded.base_records} per resource), bulk {seeded.bulk_seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
