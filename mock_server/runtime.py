@@ -8,17 +8,13 @@
 
 from __future__ import annotations
 
-import os
 import random
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from crmspec.model import Dialect
 from mock_server.config import MockConfig
 from mock_server.sessions import Sessions
+from mock_server.store import Database
 
 LEDGER_TABLES = (
     "CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, slot INTEGER NOT NULL, count INTEGER NOT NULL)",
@@ -28,46 +24,16 @@ LEDGER_TABLES = (
 )
 
 
-class Ledger:
-    """A small SQLite database of the mock's own: one connection per thread for a file, one shared in memory."""
+class Ledger(Database):
+    """A small SQLite database of the mock's own bookkeeping (rate windows, the request log)."""
+
+    synchronous = "OFF"  # bookkeeping: losing the last lines in a crash is fine
 
     def __init__(self, path: str | None) -> None:
-        self.path = path or ":memory:"
-        self._local = threading.local()
-        self._lock = threading.RLock()
-        self._shared = self._open() if self.path == ":memory:" else None
+        super().__init__(path)
         with self.transaction() as db:
             for statement in LEDGER_TABLES:
                 db.execute(statement)
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        if self.path != ":memory:":
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = OFF")  # bookkeeping: losing the last lines in a crash is fine
-        return db
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._shared is not None:
-            return self._shared
-        owner = (os.getpid(), threading.get_ident())
-        if getattr(self._local, "owner", None) != owner:
-            self._local.db = self._open()
-            self._local.owner = owner
-        db: sqlite3.Connection = self._local.db
-        return db
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = self._connection()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
 
 
 class Runtime:

@@ -40,32 +40,26 @@ def _table(resource: str) -> str:
     return f'"r_{resource}"'
 
 
-class Store:
-    def __init__(self, dialect: Dialect, path: str | None = None) -> None:
-        self.dialect = dialect
+class Database:
+    """A SQLite database used by several threads and forked worker processes: one connection per
+    (process, thread) for a file, one shared connection in memory; transactions that nest join."""
+
+    # a commit is in the -wal file (the kernel's page cache) before the answer leaves: a killed process
+    # loses nothing acknowledged; only an OS crash or power cut can lose the last commits
+    synchronous = "NORMAL"
+
+    def __init__(self, path: str | None) -> None:
         self.path = path or ":memory:"
         self._local = threading.local()
         self._lock = threading.RLock()
-        self._shared: sqlite3.Connection | None = None
-        if self.path == ":memory:":
-            self._shared = self._open()
-        with self.transaction() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            for name in dialect.resources:
-                db.execute(
-                    f"CREATE TABLE IF NOT EXISTS {_table(name)} ("
-                    "pk INTEGER PRIMARY KEY AUTOINCREMENT, rid TEXT UNIQUE, doc TEXT NOT NULL)"
-                )
+        self._shared: sqlite3.Connection | None = self._open() if self.path == ":memory:" else None
 
-    # connections -------------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA busy_timeout = 30000")
         if self.path != ":memory:":
             db.execute("PRAGMA journal_mode = WAL")
-            # a commit is in the -wal file (the kernel's page cache) before the answer leaves: a killed
-            # process loses nothing acknowledged; only an OS crash or power cut can lose the last commits
-            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute(f"PRAGMA synchronous = {self.synchronous}")
         return db
 
     def _connection(self) -> sqlite3.Connection:
@@ -93,6 +87,19 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+
+class Store(Database):
+    def __init__(self, dialect: Dialect, path: str | None = None) -> None:
+        super().__init__(path)
+        self.dialect = dialect
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            for name in dialect.resources:
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {_table(name)} ("
+                    "pk INTEGER PRIMARY KEY AUTOINCREMENT, rid TEXT UNIQUE, doc TEXT NOT NULL)"
+                )
 
     # indexes and meta ----------------------------------------------------------------------------
     def ensure_index(self, resource: str, field_name: str, text: bool = False, then: str | None = None,
