@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import os
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,11 +23,11 @@ import schemathesis
 from flask import Flask
 from schemathesis import Config, GenerationMode
 from schemathesis.engine import events, from_schema
-from werkzeug.serving import make_server
 
 from crmspec import dotted
 from crmspec.model import Api
 from mock_server.responses import DEFAULT_STATUSES
+from tests.servers import serving
 
 SEED = 20240601
 FULL = os.environ.get("CRM_FUZZ", "").lower() in ("1", "full", "yes")
@@ -121,18 +117,6 @@ def engine_config(api: Api, size: Size) -> Config:
     })
 
 
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free loopback port, in a daemon thread; yields its base URL."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -156,7 +140,7 @@ def fuzz(api: Api, app: Flask, headers: dict[str, str], size: Size,
     schema = schema.exclude(path_regex="^/auth/login$") if api.dialect.id == "olympus" else schema
     if include:
         schema = schema.include(**include)
-    with served(app) as url:
+    with serving(app) as url:
         schema.config.update(base_url=url + api.dialect.base_path, headers=headers)
         for event in from_schema(schema).execute():
             if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):

@@ -16,7 +16,6 @@ an OS crash or power loss may lose the last transactions; a process kill cannot.
 from __future__ import annotations
 
 import http.client
-import json
 import multiprocessing
 import os
 import signal
@@ -37,7 +36,7 @@ import pytest
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET
 from tests.conftest import load_api
-from tests.integration.test_served_by_gunicorn import free_port
+from tests.servers import call, free_port
 
 CLIENTS = 4
 FORK = multiprocessing.get_context("fork")
@@ -79,15 +78,6 @@ def token(dialect: str) -> str:
     return Credentials(load_api(dialect).dialect.auth, DEFAULT_SECRET).issue()
 
 
-def call(method: str, url: str, bearer: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def dig(body: Any, path: tuple[str, ...]) -> Any:

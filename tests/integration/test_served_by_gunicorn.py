@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,12 +17,7 @@ from typing import Any
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET
 from tests.conftest import load_api
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import call, free_port
 
 
 @contextmanager
@@ -50,15 +43,6 @@ def crm_mock(*args: str) -> Iterator[tuple[str, str]]:
         process.communicate(timeout=20)
 
 
-def call(method: str, url: str, token: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def test_two_workers_share_one_state_that_survives_a_restart(tmp_path: Path) -> None:
