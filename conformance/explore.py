@@ -17,10 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import Config, GenerationMode
 
-from conformance import normalise
-from conformance.checks._common import body
 from conformance.context import RunContext
-from conformance.fixtures import Created
 from crmspec.model import Operation
 
 Progress = Callable[[str], None]
@@ -76,11 +73,8 @@ def _send(ctx: RunContext, op: Operation, case: Any, source: str) -> None:
     exchange = ctx.target.send(op.method.upper(), case.formatted_path, operation=str(op),
                                params=dict(case.query or {}), json_body=payload, data=raw, headers=headers,
                                source=source)
-    if op.action == "create" and exchange.status is not None and 200 <= exchange.status < 300:
-        record = normalise.record(ctx.api.dialect, op, body(exchange), "create")
-        record_id = normalise.record_id(ctx.api.dialect, op, record)
-        if record_id is not None:
-            ctx.fixtures.created.append(Created(op.resource, record_id, dict(record), exchange))
+    if op.action == "create":
+        ctx.fixtures.adopt(op, exchange)
 
 
 def _has_body(case: Any) -> bool:

@@ -20,10 +20,7 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.generation.stateful import STATEFUL_TESTS_LABEL
 from schemathesis.specs.openapi.checks import ensure_resource_availability, use_after_free
 
-from conformance import normalise
-from conformance.checks._common import body
 from conformance.context import CheckRun
-from conformance.fixtures import Created
 from conformance.target import Exchange
 from crmspec.model import Api, Operation
 
@@ -114,12 +111,9 @@ def run_lifecycles(run: CheckRun) -> None:
                                  timeout=ctx.target.timeout)
             op = ours[f"{case.operation.method.upper()} {case.operation.path}"]
             exchange = _record(ctx.target, op, case, response)
-            if op.action == "create" and 200 <= response.status_code < 300:
-                record = normalise.record(api.dialect, op, body(exchange), "create")
-                record_id = normalise.record_id(api.dialect, op, record)
-                if record_id is not None:
-                    owned.add((op.resource, str(record_id)))
-                    ctx.fixtures.created.append(Created(op.resource, record_id, dict(record), exchange))
+            made = ctx.fixtures.adopt(op, exchange) if op.action == "create" else None
+            if made is not None:
+                owned.add((op.resource, str(made.id)))
             self._last_exchange = exchange
             return response
 
