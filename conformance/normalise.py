@@ -14,7 +14,7 @@ from crmspec.model import Dialect, Envelope, Operation
 
 
 def envelope_of(dialect: Dialect, operation: Operation, action: str | None = None) -> Envelope:
-    return operation.envelope or dialect.envelope(action or operation.action)
+    return dialect.envelope_for(operation, action)
 
 
 def record(dialect: Dialect, operation: Operation, body: Any, action: str | None = None) -> Any:

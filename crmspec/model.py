@@ -154,6 +154,10 @@ class Dialect:
     def envelope(self, action: str) -> Envelope:
         return self.envelopes.get(action, self.envelopes["item"])
 
+    def envelope_for(self, operation: Operation, action: str | None = None) -> Envelope:
+        """The envelope an operation answers in: its own override, else the block's entry for the action."""
+        return operation.envelope or self.envelope(action or operation.action)
+
 
 @dataclass(frozen=True, slots=True)
 class Filter:

@@ -95,7 +95,7 @@ class Engine:
 
     def respond(self, operation: Operation, action: str, payload: Any, status: int | None = None,
                 headers: dict[str, str] | None = None) -> Response:
-        envelope = operation.envelope or self.dialect.envelope(action)
+        envelope = self.dialect.envelope_for(operation, action)
         resource = self.dialect.resources.get(operation.resource)
         if resource is not None and isinstance(payload, dict) and resource.id_field in payload:
             payload = self.presented(resource, payload)
@@ -312,7 +312,7 @@ class Engine:
             "last_page": max(pages, 1),
             "total_pages": pages,
         }
-        envelope: Envelope = operation.envelope or self.dialect.envelopes["list"]
+        envelope: Envelope = self.dialect.envelope_for(operation, "list")
         return json_response(envelope.status, list_body(envelope, items, values))
 
     def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:

@@ -65,7 +65,7 @@ def list_envelope(run: CheckRun, exchange: Exchange) -> None:
     op = in_scope(run, exchange)
     if op is None or op.action != "list" or exchange.status != 200:
         return
-    env = op.envelope or run.dialect.envelopes["list"]
+    env = run.dialect.envelope_for(op)
     payload = body(exchange)
     if not isinstance(payload, dict):
         run.fail(exchange, "the list body is not a JSON object")
@@ -87,7 +87,7 @@ def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
     op = in_scope(run, exchange)
     if op is None or op.action != "list" or exchange.status != 200:
         return
-    env = op.envelope or run.dialect.envelopes["list"]
+    env = run.dialect.envelope_for(op)
     if env.page_fields_required:
         return
     payload = body(exchange)

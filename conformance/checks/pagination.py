@@ -114,7 +114,7 @@ def pages_cover(run: CheckRun) -> None:
 def page_arithmetic(run: CheckRun) -> None:
     pag = run.dialect.pagination
     for op in list_operations(run):
-        envelope = op.envelope or run.dialect.envelopes["list"]
+        envelope = run.dialect.envelope_for(op)
         if not {"last_page", "total_pages"} & set(envelope.page_fields):
             continue
         for size in (3, 7):
@@ -141,7 +141,7 @@ def reported_page(run: CheckRun) -> None:
             number = pag.first_page + offset
             exchange, items, payload = fetch(run, op, **page_params(run, number, 2))
             value = normalise.page_value(run.dialect, op, payload, "page")
-            optional = not (op.envelope or run.dialect.envelopes["list"]).page_fields_required
+            optional = not run.dialect.envelope_for(op).page_fields_required
             if items is None or value is None and optional:
                 continue
             expected = number - pag.first_page + pag.reported_first_page

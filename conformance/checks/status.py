@@ -50,7 +50,7 @@ def create_status(run: CheckRun) -> None:
         made = run.fixtures.create(name)
         if made is None:
             continue
-        envelope = op.envelope or run.dialect.envelope("create")
+        envelope = run.dialect.envelope_for(op, "create")
         run.expect(made.exchange.status in envelope.statuses, made.exchange,
                    f"create answered {made.exchange.status}, expected {' or '.join(map(str, envelope.statuses))}")
 
@@ -66,7 +66,7 @@ def delete_status(run: CheckRun) -> None:
         if made is None:
             continue
         exchange = run.call(op, {op.path_params[-1]: made.id})
-        envelope = op.envelope or run.dialect.envelope("delete")
+        envelope = run.dialect.envelope_for(op, "delete")
         if run.expect(exchange.status in envelope.statuses, exchange,
                       f"delete answered {exchange.status}, expected {' or '.join(map(str, envelope.statuses))}"):
             run.fixtures.forget(name, made.id)

@@ -60,7 +60,7 @@ INT64_MAX = 2**63 - 1
 def _reply(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None,
            headers: dict[str, str] | None = None) -> Response:
     """A body in the operation's envelope, without the record hooks (payload already final)."""
-    envelope = op.envelope or engine.dialect.envelope(action)
+    envelope = engine.dialect.envelope_for(op, action)
     return json_response(status or envelope.status, success_body(envelope, payload), headers)
 
 
@@ -556,7 +556,7 @@ def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     pages = math.ceil(total / size)
     values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
               "last_page": max(pages, 1), "total_pages": pages}
-    envelope = op.envelope or engine.dialect.envelopes["list"]
+    envelope = engine.dialect.envelope_for(op, "list")
     return json_response(envelope.status, list_body(envelope, shown, values))
 
 

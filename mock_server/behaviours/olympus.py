@@ -1282,7 +1282,7 @@ def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
     pages = math.ceil(total / size)
     values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
               "last_page": max(pages, 1), "total_pages": pages}
-    envelope = op.envelope or engine.dialect.envelopes["list"]
+    envelope = engine.dialect.envelope_for(op, "list")
     return json_response(envelope.status, list_body(envelope, [engine.presented(tasks, t) for t in items], values))
 
 

@@ -94,7 +94,7 @@ def _deal_filter(deal_id: Any) -> list[Condition]:
 
 def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None) -> Response:
     """The operation's envelope around a payload that is not a stored record (no present hook)."""
-    envelope = op.envelope or engine.dialect.envelope(action)
+    envelope = engine.dialect.envelope_for(op, action)
     return json_response(status or envelope.status, success_body(envelope, payload))
 
 
