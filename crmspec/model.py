@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 Success = Literal[True, "optional", "absent"]
@@ -220,10 +221,7 @@ class Operation:
     def record_param(self, parent_param: str | None = None) -> str | None:
         """The path parameter naming the operation's own record: the last id-like one that is not the
         parent's (`/deals/{id}/status/{status}` -> id, `/deals/{id}/notes/{noteId}` -> noteId)."""
-        params = [p for p in self.path_params if p != parent_param]
-        named = [p for p in params if p == "id" or p.endswith("_id") or p.endswith("Id")]
-        candidates = named or params
-        return candidates[-1] if candidates else None
+        return _record_param(self.path, parent_param)
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"
@@ -253,3 +251,12 @@ class Api:
 
     def for_resource(self, resource: str) -> tuple[Operation, ...]:
         return tuple(op for op in self.operations if op.resource == resource)
+
+
+@cache
+def _record_param(path: str, parent_param: str | None) -> str | None:
+    """Asked on every request that names a record; a pure function of the path."""
+    params = [part[1:-1] for part in path.split("/") if part.startswith("{") and part[1:-1] != parent_param]
+    named = [p for p in params if p == "id" or p.endswith("_id") or p.endswith("Id")]
+    candidates = named or params
+    return candidates[-1] if candidates else None

@@ -11,11 +11,11 @@ ledger every worker shares cost more than the rest of a typical request.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,8 +44,19 @@ class Entry:
 
 
 def entry(method: str, path: str, query: str, status: int, seconds: float, session: str) -> Entry:
-    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return Entry(at, method, path, query, status, round(seconds * 1000, 3), session)
+    return Entry(_stamp(time.time()), method, path, query, status, round(seconds * 1000, 3), session)
+
+
+_last_second: tuple[int, str] = (-1, "")  # the last whole second formatted: most requests share it
+
+
+def _stamp(moment: float) -> str:
+    """`2026-11-22T21:41:08.384Z` (UTC, milliseconds)."""
+    global _last_second
+    whole, cached = int(moment), _last_second  # one tuple read: threads never see a half-updated pair
+    if cached[0] != whole:
+        cached = _last_second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{cached[1]}.{int((moment - whole) * 1000):03d}Z"
 
 
 class AccessLog:

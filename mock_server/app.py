@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from crmspec.model import Api, Operation
@@ -42,12 +42,20 @@ from mock_server.watch import watch
 
 log = logging.getLogger("crm_mock")
 GENERIC_ACTIONS = ("list", "collection", "read", "create", "update", "delete")
+STARTED = "crm_mock.started"  # environ key: when the request reached the app
 
 HTTP_ERRORS: dict[int, Callable[[HTTPException], errors.MockError]] = {
     404: lambda e: errors.RouteNotFound("The requested URL was not found on this server."),
     405: lambda e: errors.MethodNotAllowed("The method is not allowed for the requested URL."),
     413: lambda e: errors.PayloadTooLarge("The request body is too large."),
 }
+
+
+def current_request() -> Request:
+    """The request behind Flask's proxy, fetched once: every attribute read through the proxy costs a
+    context lookup, and a request reads a dozen."""
+    incoming: Request = request._get_current_object()  # type: ignore[attr-defined]
+    return incoming
 
 
 def flask_rule(path: str) -> str:
@@ -82,11 +90,13 @@ class MockApp:
             seed(self.engine, config.seed, config.records)
 
     def handle(self, operation: Operation, path_values: dict[str, str]) -> Response:
-        prefer = Preferences.of(request.headers, request.args)
+        incoming = current_request()
+        prefer = Preferences.of(incoming.headers, incoming.args)
         quota: dict[str, str] = {}
         try:
-            quota = self.limiter.admit(caller(self.api.dialect.auth, request.headers, request.remote_addr))
-            response = self.serve(operation, path_values, prefer)
+            if self.limiter.active:
+                quota = self.limiter.admit(caller(self.api.dialect.auth, incoming.headers, incoming.remote_addr))
+            response = self.serve(incoming, operation, path_values, prefer)
         except errors.MockError as exc:
             response = self.errors.response(exc)
         except HTTPException as exc:
@@ -95,18 +105,19 @@ class MockApp:
         self.chaos.wait(prefer.delay_ms)
         return response
 
-    def serve(self, operation: Operation, path_values: dict[str, str], prefer: Preferences) -> Response:
-        self.routes.check(operation, request.path)
+    def serve(self, incoming: Request, operation: Operation, path_values: dict[str, str],
+              prefer: Preferences) -> Response:
+        self.routes.check(operation, incoming.path)
         principal: Principal | None = None
         if operation.secured:
-            principal = self.credentials.verify(request.headers)
+            principal = self.credentials.verify(incoming.headers)
             self.credentials.authorize(principal, operation)
         prefer.check()
         if prefer.steers:
             return self.steering.respond(operation, prefer)
         self.chaos.strike()
-        engine = self.engine_for(self.runtime.sessions.store(request.headers.get(SESSION_HEADER), self.seed_store))
-        valid = self.validators[operation.operation_id].validate(path_values, request.args, request)
+        engine = self.engine_for(self.runtime.sessions.store(incoming.headers.get(SESSION_HEADER), self.seed_store))
+        valid = self.validators[operation.operation_id].validate(path_values, incoming.args, incoming)
         return self.dispatch(operation, valid, principal, engine)
 
     def dispatch(self, operation: Operation, valid: ValidRequest, principal: Principal | None,
@@ -135,16 +146,25 @@ class MockApp:
 
     # every request, API or not --------------------------------------------------------------------
     def before(self) -> Response | None:
-        g.crm_mock_started = time.perf_counter()
-        return self.cors.preflight(request.method, request.headers)
+        incoming = current_request()
+        incoming.environ[STARTED] = time.perf_counter()
+        return self.cors.preflight(incoming.method, incoming.headers)
 
     def after(self, response: Response) -> Response:
-        self.cors.decorate(response, request.headers)
-        elapsed = time.perf_counter() - g.get("crm_mock_started", time.perf_counter())
-        session = request.headers.get(SESSION_HEADER) or DEFAULT_SESSION
-        line = entry(request.method, request.script_root + request.path, request.query_string.decode("latin-1"),
+        incoming = current_request()
+        path = incoming.path
+        if "Allow" in response.headers:
+            # Flask's automatic OPTIONS answer lists every rule the URL matches; the document's path item decides
+            allowed = self.routes.allowed(path)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        self.cors.decorate(response, incoming.headers)
+        now = time.perf_counter()
+        elapsed = now - incoming.environ.get(STARTED, now)
+        session = incoming.headers.get(SESSION_HEADER) or DEFAULT_SESSION
+        line = entry(incoming.method, incoming.script_root + path, incoming.query_string.decode("latin-1"),
                      response.status_code, elapsed, session)
-        self.access_log.record(line, request.path)
+        self.access_log.record(line, path)
         return response
 
     def http_error(self, exc: HTTPException) -> Response:
@@ -189,14 +209,6 @@ def build_app(api: Api, config: MockConfig, runtime: Runtime | None = None) -> F
     app.register_blueprint(admin.blueprint(mock))
     app.before_request(mock.before)
     app.after_request(mock.after)
-
-    @app.after_request
-    def documented_allow(response: Response) -> Response:
-        # Flask's automatic OPTIONS answer lists every rule the URL matches; the document's path item decides
-        allowed = mock.routes.allowed(request.path) if "Allow" in response.headers else None
-        if allowed:
-            response.headers["Allow"] = ", ".join(allowed)
-        return response
 
     @app.errorhandler(errors.MockError)
     def mock_error(exc: errors.MockError) -> Response:

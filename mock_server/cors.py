@@ -18,6 +18,7 @@ from mock_server.sessions import SESSION_HEADER
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 EXPOSED = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After", "X-Mock-Source", "Preference-Applied",
            "Location", "Allow")
+EXPOSED_LIST = ", ".join(EXPOSED)
 MAX_AGE = "600"
 
 
@@ -57,7 +58,7 @@ class Cors:
         origin = self.allow_origin(headers)
         if origin is not None:
             response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED)
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED_LIST
         if self.enabled and self.origin is not None:
             response.vary.add("Origin")
         return response

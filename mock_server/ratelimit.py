@@ -43,6 +43,10 @@ class RateLimiter:
         self.rate = rate
         self.ledger = ledger
 
+    @property
+    def active(self) -> bool:
+        return self.rate is not None
+
     def admit(self, key: str) -> dict[str, str]:
         """Count one request for `key`; the headers for its response. Raises RateLimited past the limit."""
         if self.rate is None:

@@ -40,6 +40,12 @@ def _table(resource: str) -> str:
     return f'"r_{resource}"'
 
 
+# how many times this process line has forked: a connection opened before a fork must not be used after it
+# (os.getpid() would say the same, but it is a system call on every statement)
+_forks = [0]
+os.register_at_fork(after_in_child=lambda: _forks.__setitem__(0, _forks[0] + 1))
+
+
 class Database:
     """A SQLite database used by several threads and forked worker processes: one connection per
     (process, thread) for a file, one shared connection in memory; transactions that nest join."""
@@ -65,7 +71,7 @@ class Database:
     def _connection(self) -> sqlite3.Connection:
         if self._shared is not None:
             return self._shared
-        owner = (os.getpid(), threading.get_ident())
+        owner = (_forks[0], threading.get_ident())
         if getattr(self._local, "owner", None) != owner:
             self._local.db = self._open()
             self._local.owner = owner
@@ -191,13 +197,15 @@ class Store(Database):
     def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
         return self.query(resource_name, Query(conditions=conditions or []))[0]
 
-    def maximum(self, resource_name: str, fields: Sequence[str], conditions: list[Condition] | None = None) -> Any:
-        """The largest value any of `fields` holds among the matching records (None when there is none)."""
+    def maxima(self, resource_names: Sequence[str], fields: Sequence[str],
+               conditions: list[Condition] | None = None) -> list[Any]:
+        """Per resource, the largest value any of `fields` holds among its matching records (None when
+        none does): one statement for all of them, as a computed field asks on every read."""
         where, params = self._where(conditions or [])
         largest = ", ".join(f"MAX({column(f)})" for f in fields)
-        row = self._connection().execute(f"SELECT {largest} FROM {_table(resource_name)}{where}", params).fetchone()
-        values = [v for v in row if v is not None]
-        return max(values) if values else None
+        sql = " UNION ALL ".join(f"SELECT {largest} FROM {_table(name)}{where}" for name in resource_names)
+        rows = self._connection().execute(sql, params * len(resource_names)).fetchall()
+        return [max((v for v in row if v is not None), default=None) for row in rows]
 
     def count(self, resource_name: str) -> int:
         return int(self._connection().execute(f"SELECT COUNT(*) FROM {_table(resource_name)}").fetchone()[0])

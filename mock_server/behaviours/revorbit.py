@@ -190,13 +190,9 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
 
 def _last_activity(engine: Engine, deal_id: Any) -> dt.datetime | None:
     """The latest note or task written on the deal (created or updated)."""
-    latest: dt.datetime | None = None
-    for name in (NOTES, DEAL_TASKS):
-        # one indexed aggregate per resource: the deal's timestamps share one format, so text order is time order
-        moment = _moment(engine.store.maximum(name, ("created_at", "updated_at"), _deal_filter(deal_id)))
-        if moment is not None and (latest is None or moment > latest):
-            latest = moment
-    return latest
+    # one indexed aggregate per resource: within one, timestamps share a format, so text order is time order
+    found = engine.store.maxima((NOTES, DEAL_TASKS), ("created_at", "updated_at"), _deal_filter(deal_id))
+    return max((m for m in map(_moment, found) if m is not None), default=None)
 
 
 def risk_of(engine: Engine, deal: dict[str, Any]) -> dict[str, Any]:

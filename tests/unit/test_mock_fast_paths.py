@@ -1,0 +1,82 @@
+"""The shortcuts the mock takes on every request give the answers the long way gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+import crmspec
+from mock_server import accesslog
+from mock_server.store import Store, column
+from mock_server.validation import ParameterCheck, Routes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_parameter_verdict_is_the_same_memoised_or_not() -> None:
+    check = ParameterCheck({"in": "query", "name": "per_page", "schema": {"type": "integer", "maximum": 100}})
+    for raw in ("25", "500", "abc", "25"):
+        assert check.check(raw) == check._verdict(raw)
+    assert check.check("25") == (25, ())
+    assert check.check("500")[1] == ("The per_page field must not be greater than 100.",)
+    assert check._memo.cache_info().hits >= 1
+
+
+def test_a_long_raw_value_is_checked_but_not_kept() -> None:
+    check = ParameterCheck({"in": "path", "name": "id", "schema": {"type": "integer"}})
+    raw = "9" * (ParameterCheck.MEMO_MAX_LENGTH + 1)
+    before = check._memo.cache_info().currsize
+    value, problems = check.check(raw)
+    assert value == int(raw) and problems
+    assert check._memo.cache_info().currsize == before
+
+
+def test_a_memoised_array_is_never_shared_between_requests() -> None:
+    check = ParameterCheck({"in": "query", "name": "ids", "schema": {"type": "array", "items": {"type": "integer"}}})
+    first, _ = check.check("1,2")
+    first.append(3)
+    assert check.check("1,2") == ([1, 2], ())
+
+
+def test_maxima_is_per_resource_and_none_when_nothing_matches() -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect)
+    store.insert("deal_notes", {"deal_id": 7, "created_at": "2026-01-02T00:00:00Z",
+                                "updated_at": "2026-03-01T00:00:00Z"})
+    store.insert("deal_notes", {"deal_id": 7, "created_at": "2026-02-01T00:00:00Z", "updated_at": None})
+    store.insert("deal_notes", {"deal_id": 8, "created_at": "2027-01-01T00:00:00Z", "updated_at": None})
+    where = [(f"{column('deal_id')} = ?", [7])]
+    assert store.maxima(("deal_notes", "deal_tasks"), ("created_at", "updated_at"), where) == \
+        ["2026-03-01T00:00:00Z", None]
+
+
+def test_the_log_stamp_is_utc_with_milliseconds() -> None:
+    for moment in (0.0, 1_795_000_000.0014, 1_795_000_000.999, 1_795_000_001.5):
+        expected = dt.datetime.fromtimestamp(moment, dt.UTC)
+        millis = int(round(moment % 1, 6) * 1000)
+        assert accesslog._stamp(moment) == expected.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis:03d}Z"
+
+
+def test_a_more_concrete_path_is_a_rival_only_where_one_url_can_name_both() -> None:
+    routes = Routes([])
+    assert routes._overlap("/deals/{id}", "/deals/import")
+    assert not routes._overlap("/deals/{id}", "/stages/import")
+    assert routes._overlap("/deals/{id}/notes", "/deals/import/notes")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_child_opens_its_own_connection(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    parent_connection = store._connection()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports whether it got a connection of its own, then leaves at once
+        os.write(write, b"1" if store._connection() is not parent_connection else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert store._connection() is parent_connection
