@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 bad arguments or a broken document, 3 the server could not
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 from typing import Any
@@ -101,7 +102,7 @@ def _frontend_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
-    from mock_server.server import serve, served_configs
+    from mock_server.server import discard_temporary, serve, served_configs
 
     if args.workers < 1 or args.records < 0 or not 0 < args.port < 65536:
         return fail("--workers must be >= 1, --records >= 0 and --port within 1..65535", EXIT_USAGE)
@@ -124,12 +125,15 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         print(f"crm-mock: serving {api.dialect.title} ({dialect}) at {root}{api.dialect.base_path}", flush=True)
         print(f"crm-mock: credential ({api.dialect.auth.default_role or 'key pair'}): {credential}", flush=True)
         print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
+    owner = os.getpid()
     try:
         serve(apis, configs, args.host, args.port, args.workers)
     except KeyboardInterrupt:
         return 0
     except Exception as exc:  # the server itself failed; one line, no traceback
         return fail(f"the server stopped: {exc}", EXIT_RUNTIME)
+    finally:
+        discard_temporary(configs, args.state, owner)
     return 0
 
 

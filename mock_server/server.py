@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +41,22 @@ def shared_config(config: MockConfig, workers: int) -> MockConfig:
     if config.state is not None and config.runtime_dir is None:
         config = replace(config, runtime_dir=f"{config.state}.mock")
     return config
+
+
+def discard_temporary(configs: dict[str, MockConfig], given_state: str | None, owner: int) -> None:
+    """Remove the state files `shared_config` made (the database, its WAL files and its runtime folder)
+    once the server stops. Only `owner`, the process that made them, does: gunicorn's forked workers
+    leave through the same call stack, and one of them must not pull the state from under the others."""
+    if given_state is not None or os.getpid() != owner:
+        return
+    for config in configs.values():
+        if config.state is None:
+            continue
+        for leftover in (config.state, f"{config.state}-wal", f"{config.state}-shm"):
+            with suppress(FileNotFoundError):
+                os.remove(leftover)
+        if config.runtime_dir is not None:
+            shutil.rmtree(config.runtime_dir, ignore_errors=True)
 
 
 def served_configs(apis: dict[str, Api], config: MockConfig, workers: int) -> dict[str, MockConfig]:

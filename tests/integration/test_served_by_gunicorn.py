@@ -21,11 +21,12 @@ from tests.servers import call, free_port
 
 
 @contextmanager
-def crm_mock(*args: str) -> Iterator[tuple[str, str]]:
+def crm_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """Run `crm-mock serve ARGS` on a free port; yields (base URL, the first lines it printed)."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -75,3 +76,13 @@ def test_token_command_prints_one_line_a_served_mock_accepts(tmp_path: Path) -> 
             "x-ysuite-access-key": access, "x-ysuite-secret-key": secret})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
+
+
+def test_workers_without_a_state_file_leave_no_files_behind(tmp_path: Path) -> None:
+    token = Credentials(load_api("revorbit").dialect.auth, DEFAULT_SECRET).issue()
+    with crm_mock("--dialect", "revorbit", "--records", "3", "--workers", "2", env={"TMPDIR": str(tmp_path)}) \
+            as (url, _):
+        status, _body = call("POST", f"{url}/api/deals", token, {"name": "Kept while serving", "stage_id": 1})
+        assert status == 201
+        assert any(tmp_path.iterdir())  # the workers share a temporary state file while serving
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
