@@ -49,8 +49,12 @@ class Engine:
 
     def presented(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
         """A stored record as the API shows it: computed fields added."""
+        return self.presented_all(resource, [record])[0]
+
+    def presented_all(self, resource: Resource, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stored records as the API shows them, the hook called once for all (see behaviours)."""
         hook = self.behaviour.present.get(resource.name)
-        return hook(self, dict(record)) if hook else record
+        return hook(self, [dict(r) for r in records]) if hook else records
 
     def insert(self, resource: Resource, record: dict[str, Any]) -> dict[str, Any]:
         return self.store.insert(resource.name, self.prepared(resource, record))
@@ -100,7 +104,8 @@ class Engine:
         if resource is not None and isinstance(payload, dict) and resource.id_field in payload:
             payload = self.presented(resource, payload)
         elif resource is not None and isinstance(payload, list):
-            payload = [self.presented(resource, r) if isinstance(r, dict) else r for r in payload]
+            shown = iter(self.presented_all(resource, [r for r in payload if isinstance(r, dict)]))
+            payload = [next(shown) if isinstance(r, dict) else r for r in payload]
         return json_response(status or envelope.status, success_body(envelope, payload), headers)
 
     def now(self, resource: Resource, field: str = "updated_at") -> str:
@@ -303,7 +308,7 @@ class Engine:
             offset=_sql_int((page - pag.first_page) * size),
         )
         items, total = self.store.query(resource.name, query)
-        items = [self.presented(resource, r) for r in items]
+        items = self.presented_all(resource, items)
         pages = math.ceil(total / size)
         values = {
             "page": page - pag.first_page + pag.reported_first_page,

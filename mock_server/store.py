@@ -19,6 +19,7 @@ from typing import Any
 from crmspec.model import Dialect, Resource
 
 Condition = tuple[str, Sequence[Any]]
+CHUNK = 500  # ids bound in one IN (...) list, well below SQLite's limit on variables
 
 
 @dataclass(slots=True)
@@ -197,15 +198,35 @@ class Store(Database):
     def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
         return self.query(resource_name, Query(conditions=conditions or []))[0]
 
-    def maxima(self, resource_names: Sequence[str], fields: Sequence[str],
-               conditions: list[Condition] | None = None) -> list[Any]:
-        """Per resource, the largest value any of `fields` holds among its matching records (None when
-        none does): one statement for all of them, as a computed field asks on every read."""
-        where, params = self._where(conditions or [])
+    def get_many(self, resource_name: str, record_ids: Sequence[Any]) -> dict[str, dict[str, Any]]:
+        """The records with these ids that exist, by id as text: one statement per chunk of ids."""
+        found: dict[str, dict[str, Any]] = {}
+        wanted = sorted({str(i) for i in record_ids})
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            rows = self._connection().execute(
+                f"SELECT rid, doc FROM {_table(resource_name)} WHERE rid IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            found.update((str(rid), dict(json.loads(doc))) for rid, doc in rows)
+        return found
+
+    def maxima_by(self, resource_names: Sequence[str], fields: Sequence[str], key_field: str,
+                  keys: Sequence[Any]) -> dict[Any, list[Any]]:
+        """For each key, the largest value any of `fields` holds among the records of each resource whose
+        `key_field` is that key (one value per resource that has such records): one grouped statement per
+        chunk of keys, as a computed field asks for a whole page of records."""
         largest = ", ".join(f"MAX({column(f)})" for f in fields)
-        sql = " UNION ALL ".join(f"SELECT {largest} FROM {_table(name)}{where}" for name in resource_names)
-        rows = self._connection().execute(sql, params * len(resource_names)).fetchall()
-        return [max((v for v in row if v is not None), default=None) for row in rows]
+        key = column(key_field)
+        found: dict[Any, list[Any]] = {}
+        distinct = list(dict.fromkeys(keys))
+        for start in range(0, len(distinct), CHUNK):
+            chunk = distinct[start:start + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = " UNION ALL ".join(f"SELECT {key}, {largest} FROM {_table(name)} WHERE {key} IN ({marks}) "
+                                     f"GROUP BY {key}" for name in resource_names)
+            for row in self._connection().execute(sql, chunk * len(resource_names)).fetchall():
+                found.setdefault(row[0], []).append(max((v for v in row[1:] if v is not None), default=None))
+        return found
 
     def count(self, resource_name: str) -> int:
         return int(self._connection().execute(f"SELECT COUNT(*) FROM {_table(resource_name)}").fetchone()[0])

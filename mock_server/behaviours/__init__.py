@@ -2,7 +2,9 @@
 
 A module exports BEHAVIOUR: the handlers of its custom actions, and record hooks the generic engine
 calls for its resources: `on_write` before a record is stored (seeding, create, update) and
-`present` on the way out (computed fields such as Revenue Orbit's risk).
+`present` on the way out (computed fields such as Revenue Orbit's risk). A present hook gets every
+record of an answer at once (a page of 25 deals, or one), so it can look up what it needs in one query
+per page instead of one per record; `each` turns a one-record function into such a hook.
 """
 
 from __future__ import annotations
@@ -23,13 +25,21 @@ if TYPE_CHECKING:
 Handler = Callable[["Engine", Operation, ValidRequest, "Principal | None"], Response]
 Handlers = Mapping[tuple[str, str], Handler]  # (resource, action) -> handler
 RecordHook = Callable[["Engine", dict[str, Any]], dict[str, Any]]
+PresentHook = Callable[["Engine", list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+def each(hook: RecordHook) -> PresentHook:
+    """A present hook that needs nothing beyond the record itself, applied record by record."""
+    def present(engine: Engine, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [hook(engine, record) for record in records]
+    return present
 
 
 @dataclass(frozen=True)
 class Behaviour:
     handlers: Handlers = field(default_factory=dict)
     on_write: Mapping[str, RecordHook] = field(default_factory=dict)
-    present: Mapping[str, RecordHook] = field(default_factory=dict)
+    present: Mapping[str, PresentHook] = field(default_factory=dict)
 
 
 def behaviour_for(dialect_id: str) -> Behaviour:

@@ -26,7 +26,7 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour, Handler
+from mock_server.behaviours import Behaviour, Handler, each
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, list_body, success_body
@@ -552,7 +552,7 @@ def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     offset = max(0, min(INT64_MAX, (page - pag.first_page) * size))
     items, total = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=size,
                                                            offset=offset))
-    shown = [_project(engine.presented(resource, r), keep) for r in items]
+    shown = [_project(r, keep) for r in engine.presented_all(resource, items)]
     pages = math.ceil(total / size)
     values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
               "last_page": max(pages, 1), "total_pages": pages}
@@ -570,7 +570,7 @@ def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     take: Any = req.query.get("take")
     limit = max(1, min(INT64_MAX, take)) if _is_int(take) else None
     items, _ = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=limit))
-    return _reply(engine, op, "collection", [_project(engine.presented(resource, r), keep) for r in items])
+    return _reply(engine, op, "collection", [_project(r, keep) for r in engine.presented_all(resource, items)])
 
 
 # ----------------------------------------------------------------------------- deals CRUD
@@ -777,5 +777,5 @@ BEHAVIOUR = Behaviour(
         ("activities", "delete"): delete_associated,
     },
     on_write={"deals": deal_written, "contacts": contact_written},
-    present={"deals": deal_presented},
+    present={"deals": each(deal_presented)},
 )

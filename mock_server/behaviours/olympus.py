@@ -39,7 +39,7 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour
+from mock_server.behaviours import Behaviour, each
 from mock_server.engine import Engine
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response, list_body
@@ -1283,7 +1283,7 @@ def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
     values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
               "last_page": max(pages, 1), "total_pages": pages}
     envelope = engine.dialect.envelope_for(op, "list")
-    return json_response(envelope.status, list_body(envelope, [engine.presented(tasks, t) for t in items], values))
+    return json_response(envelope.status, list_body(envelope, engine.presented_all(tasks, items), values))
 
 
 def complete_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -1333,5 +1333,5 @@ BEHAVIOUR = Behaviour(
         ("tasks", "complete"): complete_task,
     },
     on_write={"contacts": contact_on_write, "deals": deal_on_write, "tasks": task_on_write},
-    present={"contacts": contact_present, "tasks": task_present},
+    present={"contacts": each(contact_present), "tasks": each(task_present)},
 )

@@ -3,7 +3,7 @@
 Everything here is computed from the stored records:
 
 - deals keep their stage's flags on every write (`deal_on_write`) and carry a risk score computed on the
-  way out for open deals (`deal_present`);
+  way out for open deals (`deals_present`);
 - the Kanban board, the stage list, the statistics, the timeline and linked emails are read models over
   the store; the board and the export reuse the engine's declared filters (`Engine.conditions`);
 - stage moves, the primary quote, stage administration and CSV import are atomic writes.
@@ -188,20 +188,24 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _last_activity(engine: Engine, deal_id: Any) -> dt.datetime | None:
-    """The latest note or task written on the deal (created or updated)."""
-    # one indexed aggregate per resource: within one, timestamps share a format, so text order is time order
-    found = engine.store.maxima((NOTES, DEAL_TASKS), ("created_at", "updated_at"), _deal_filter(deal_id))
-    return max((m for m in map(_moment, found) if m is not None), default=None)
+def _last_activities(engine: Engine, deal_ids: list[Any]) -> dict[Any, dt.datetime]:
+    """Per deal, the latest note or task written on it (created or updated); deals with none are absent."""
+    # within one resource timestamps share a format, so SQL's text MAX is the latest moment
+    found = engine.store.maxima_by((NOTES, DEAL_TASKS), ("created_at", "updated_at"), "deal_id", deal_ids)
+    latest: dict[Any, dt.datetime] = {}
+    for deal_id, values in found.items():
+        moment = max((m for m in map(_moment, values) if m is not None), default=None)
+        if moment is not None:
+            latest[deal_id] = moment
+    return latest
 
 
-def risk_of(engine: Engine, deal: dict[str, Any]) -> dict[str, Any]:
-    """Risk of an open deal from its stored data; risk_score is the sum of the factors' weights."""
-    now = _now()
+def risk_of(deal: dict[str, Any], last: dt.datetime | None, now: dt.datetime) -> dict[str, Any]:
+    """Risk of an open deal from its stored data and its last note or task; risk_score is the sum of the
+    factors' weights."""
     today = now.date()
     factors: list[dict[str, Any]] = []
 
-    last = _last_activity(engine, deal.get("id"))
     created = _moment(deal.get("created_at"))
     since = max((m for m in (last, created) if m is not None), default=None)  # creating the deal is activity too
     if since is not None:
@@ -236,14 +240,21 @@ def risk_of(engine: Engine, deal: dict[str, Any]) -> dict[str, Any]:
     return {"risk_level": level, "risk_score": score, "risk_factors": factors}
 
 
-def deal_present(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
-    record["risk"] = None if _closed(record) else risk_of(engine, record)
-    quote_id = record.get("primary_quote_id")
-    if quote_id is not None:  # a deleted quote, or one moved to another deal, is no longer this deal's primary
-        quote = engine.store.get("quotes", quote_id)
-        if quote is None or quote.get("deal_id") != record.get("id"):
-            record["primary_quote_id"] = None
-    return record
+def deals_present(engine: Engine, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Risk on the open deals, and primary quotes checked: two lookups for the whole page."""
+    open_ids = {d.get("id") for d in deals if not _closed(d)}
+    activity = _last_activities(engine, list(open_ids)) if open_ids else {}
+    quote_ids = [d["primary_quote_id"] for d in deals if d.get("primary_quote_id") is not None]
+    quotes = engine.store.get_many("quotes", quote_ids) if quote_ids else {}
+    now = _now()
+    for deal in deals:
+        deal["risk"] = risk_of(deal, activity.get(deal.get("id")), now) if deal.get("id") in open_ids else None
+        quote_id = deal.get("primary_quote_id")
+        if quote_id is not None:  # a deleted quote, or one moved to another deal, is no longer this deal's primary
+            quote = quotes.get(str(quote_id))
+            if quote is None or quote.get("deal_id") != deal.get("id"):
+                deal["primary_quote_id"] = None
+    return deals
 
 
 # ---------------------------------------------------------------------------------------------- deals
@@ -304,7 +315,7 @@ def pipeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
             "is_lost": bool(stage.get("is_lost")),
             "count": len(members),
             "total_value": _money(sum(_number(d.get("value")) for d in members)),
-            "deals": [engine.presented(resource, d) for d in members],
+            "deals": engine.presented_all(resource, members),
         })
     return _raw_response(engine, op, "collection", columns)
 
@@ -693,5 +704,5 @@ BEHAVIOUR = Behaviour(
         ("quotes", "pdf"): quote_pdf,
     },
     on_write={"deals": deal_on_write},
-    present={"deals": deal_present},
+    present={"deals": deals_present},
 )

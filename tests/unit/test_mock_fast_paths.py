@@ -10,7 +10,7 @@ import pytest
 
 import crmspec
 from mock_server import accesslog
-from mock_server.store import Store, column
+from mock_server.store import Store
 from mock_server.validation import ParameterCheck, Routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,16 +41,27 @@ def test_a_memoised_array_is_never_shared_between_requests() -> None:
     assert check.check("1,2") == ([1, 2], ())
 
 
-def test_maxima_is_per_resource_and_none_when_nothing_matches() -> None:
+def test_maxima_by_key_is_per_resource_and_absent_when_nothing_matches() -> None:
     api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
     store = Store(api.dialect)
     store.insert("deal_notes", {"deal_id": 7, "created_at": "2026-01-02T00:00:00Z",
                                 "updated_at": "2026-03-01T00:00:00Z"})
     store.insert("deal_notes", {"deal_id": 7, "created_at": "2026-02-01T00:00:00Z", "updated_at": None})
     store.insert("deal_notes", {"deal_id": 8, "created_at": "2027-01-01T00:00:00Z", "updated_at": None})
-    where = [(f"{column('deal_id')} = ?", [7])]
-    assert store.maxima(("deal_notes", "deal_tasks"), ("created_at", "updated_at"), where) == \
-        ["2026-03-01T00:00:00Z", None]
+    store.insert("deal_tasks", {"deal_id": 8, "created_at": "2025-05-05T00:00:00Z", "updated_at": None})
+    found = store.maxima_by(("deal_notes", "deal_tasks"), ("created_at", "updated_at"), "deal_id", [7, 8, 9, 7])
+    assert {k: sorted(v) for k, v in found.items()} == {
+        7: ["2026-03-01T00:00:00Z"], 8: ["2025-05-05T00:00:00Z", "2027-01-01T00:00:00Z"]}
+
+
+def test_maxima_by_key_and_get_many_take_more_keys_than_one_statement_binds() -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect)
+    for n in range(1, 1201):
+        store.insert("deal_notes", {"deal_id": n, "created_at": f"2026-01-01T00:00:{n % 60:02d}Z"})
+    keys = list(range(1, 1301))
+    assert len(store.maxima_by(("deal_notes",), ("created_at",), "deal_id", keys)) == 1200
+    assert sorted(map(int, store.get_many("deal_notes", keys))) == list(range(1, 1201))
 
 
 def test_the_log_stamp_is_utc_with_milliseconds() -> None:
