@@ -41,6 +41,14 @@ def _table(resource: str) -> str:
     return f'"r_{resource}"'
 
 
+@lru_cache(maxsize=1024)
+def _maxima_sql(resource_names: tuple[str, ...], fields: tuple[str, ...], key_field: str, keys: int) -> str:
+    largest = ", ".join(f"MAX({column(f)})" for f in fields)
+    key, marks = column(key_field), ", ".join("?" * keys)
+    return " UNION ALL ".join(f"SELECT {key}, {largest} FROM {_table(name)} WHERE {key} IN ({marks}) GROUP BY {key}"
+                              for name in resource_names)
+
+
 # how many times this process line has forked: a connection opened before a fork must not be used after it
 # (os.getpid() would say the same, but it is a system call on every statement)
 _forks = [0]
@@ -215,15 +223,11 @@ class Store(Database):
         """For each key, the largest value any of `fields` holds among the records of each resource whose
         `key_field` is that key (one value per resource that has such records): one grouped statement per
         chunk of keys, as a computed field asks for a whole page of records."""
-        largest = ", ".join(f"MAX({column(f)})" for f in fields)
-        key = column(key_field)
         found: dict[Any, list[Any]] = {}
         distinct = list(dict.fromkeys(keys))
         for start in range(0, len(distinct), CHUNK):
             chunk = distinct[start:start + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            sql = " UNION ALL ".join(f"SELECT {key}, {largest} FROM {_table(name)} WHERE {key} IN ({marks}) "
-                                     f"GROUP BY {key}" for name in resource_names)
+            sql = _maxima_sql(tuple(resource_names), tuple(fields), key_field, len(chunk))
             for row in self._connection().execute(sql, chunk * len(resource_names)).fetchall():
                 found.setdefault(row[0], []).append(max((v for v in row[1:] if v is not None), default=None))
         return found

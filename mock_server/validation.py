@@ -344,12 +344,13 @@ class Routes:
         self._paths: dict[int, list[tuple[re.Pattern[str], tuple[int, ...], str]]] = {}
         for path in self.methods:  # by segment count: a URL is only matched against paths as deep as it
             self._paths.setdefault(path.count("/"), []).append((self._pattern(path), self._rank(path), path))
-        # per templated path, the more concrete paths that can name the same URL: all `check` has to try
-        self._rivals: dict[str, list[tuple[re.Pattern[str], str]]] = {
-            path: [(pattern, other) for pattern, rank, other in self._paths[path.count("/")]
-                   if rank < self._rank(path) and self._overlap(path, other)]
-            for path in self.methods if "{" in path
-        }
+        # per templated path, one pattern for the more concrete paths that can name the same URL
+        self._rivals: dict[str, re.Pattern[str]] = {}
+        for path in self.methods:
+            rivals = [pattern.pattern for pattern, rank, other in self._paths[path.count("/")]
+                      if "{" in path and rank < self._rank(path) and self._overlap(path, other)]
+            if rivals:
+                self._rivals[path] = re.compile("|".join(f"(?:{r})" for r in rivals))
 
     @staticmethod
     def _pattern(path: str) -> re.Pattern[str]:
@@ -382,7 +383,7 @@ class Routes:
     def check(self, operation: Operation, url_path: str) -> None:
         """405 when Flask matched a templated operation but the URL names a more concrete document path."""
         rivals = self._rivals.get(operation.full_path)
-        if not rivals or not any(pattern.fullmatch(url_path) for pattern, _ in rivals):
+        if rivals is None or not rivals.fullmatch(url_path):
             return  # a concrete rule matched, or no more concrete path names this URL
         path = self.resolve(url_path)
         if path is not None and path != operation.full_path:
