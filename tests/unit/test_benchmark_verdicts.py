@@ -1,0 +1,75 @@
+"""The benchmark judges the comparisons the issue asks for, and only like against like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from benchmarks.run import FULL, LIST_SCENARIO, SMOKE, Load, Results, ServerResult, pinned_page_document, targets
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = ROOT / "openapi" / "revorbit.yaml"
+
+
+def _load(rps: float, size: float = 1000.0) -> Load:
+    return Load("wrk", rps, 1.0, 2.0, int(rps * 10), 0, cpu_ms=1.0, bytes_per=size)
+
+
+def _server(key: str, **loads: Load) -> ServerResult:
+    result = ServerResult(key, key, key)
+    result.loads = {label.replace("_", " "): load for label, load in loads.items()}
+    return result
+
+
+def _results(prism_list: float, pinned_list: float | None, smoke: bool = False) -> Results:
+    one, page = "GET one deal", LIST_SCENARIO
+    results = Results(SMOKE if smoke else FULL)
+    results.servers = [
+        _server("mock", **{one: _load(3000), page: _load(1500, 23000)}),
+        _server("bare", **{one: _load(4000), page: _load(2000, 23000)}),
+        _server("prism", **{one: _load(900), page: _load(prism_list, 1800)}),
+    ]
+    if pinned_list is not None:
+        results.servers.append(_server("prism-page25", **{page: _load(pinned_list, 20000)}))
+    return results
+
+
+def _verdicts(results: Results) -> list[tuple[str, str, bool | None]]:
+    return [(t.name, t.note, t.passed) for t in targets(results) if t.name.startswith("Throughput")]
+
+
+def test_the_pinned_copy_changes_only_the_length_of_the_deal_page(tmp_path: Path) -> None:
+    pinned = yaml.safe_load(pinned_page_document(DOCUMENT, tmp_path, 25).read_text(encoding="utf-8"))
+    original = yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
+    data = pinned["components"]["schemas"]["DealPage"]["allOf"][1]["properties"]["data"]
+    assert (data["minItems"], data["maxItems"]) == (25, 25)
+    del data["minItems"], data["maxItems"]
+    assert pinned == original
+
+
+def test_the_list_page_is_judged_against_prism_doing_the_same_work() -> None:
+    verdicts = _verdicts(_results(prism_list=900, pinned_list=150))  # 1500 / 900 < 3x; 1500 / 150 = 10x
+    prism_rows = [(note, passed) for name, note, passed in verdicts if LIST_SCENARIO in name and "Prism" in name]
+    assert len(prism_rows) == 2
+    judged = [passed for note, passed in prism_rows if "the same work" in note and "not" not in note]
+    shown = [passed for note, passed in prism_rows if "not the same work" in note]
+    assert judged == [True] and shown == [None]
+
+
+def test_a_slow_mock_misses_even_against_the_pinned_prism() -> None:
+    verdicts = _verdicts(_results(prism_list=900, pinned_list=600))  # 1500 / 600 = 2.5x
+    assert any(LIST_SCENARIO in name and "the same work" in note and passed is False
+               for name, note, passed in verdicts)
+
+
+def test_get_one_is_judged_against_prism_as_shipped() -> None:
+    verdicts = _verdicts(_results(prism_list=900, pinned_list=150))
+    assert [passed for name, _, passed in verdicts if name == "Throughput, GET one deal: mock >= 3x Prism dynamic"] \
+        == [True]  # 3000 / 900 = 3.33x
+    assert [passed for name, _, passed in verdicts if name == "Throughput, GET one deal: mock >= 60% of bare Flask"] \
+        == [True]  # 3000 / 4000 = 75%
+
+
+def test_the_smoke_mode_judges_nothing() -> None:
+    assert {passed for _, _, passed in _verdicts(_results(prism_list=900, pinned_list=150, smoke=True))} == {None}
