@@ -58,6 +58,21 @@ def current_request() -> Request:
     return incoming
 
 
+class MockFlask(Flask):
+    """Flask asks, for the view and for every hook of every request, whether the function is a coroutine
+    (inspect, a few microseconds each); the mock's functions never change, so each answer is kept."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._synchronous: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        known = self._synchronous.get(func)
+        if known is None:
+            known = self._synchronous[func] = super().ensure_sync(func)
+        return known
+
+
 def flask_rule(path: str) -> str:
     return re.sub(r"\{([^}]+)\}", r"<\1>", path)
 
@@ -190,7 +205,7 @@ def build_app(api: Api, config: MockConfig, runtime: Runtime | None = None) -> F
     if reserved:
         raise ValueError(f"{reserved[0]} is under a path the mock keeps for itself (/__mock, /docs, /openapi.json)")
     mock = MockApp(api, config, runtime)
-    app = Flask(f"crm_mock_{api.dialect.id}")
+    app = MockFlask(f"crm_mock_{api.dialect.id}")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["crm_mock"] = mock
 

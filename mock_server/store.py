@@ -37,6 +37,11 @@ def column(field_name: str) -> str:
     return f"json_extract(doc, '{path}')"
 
 
+def _document(text: str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(text)  # a fresh dict: callers may change it
+    return record
+
+
 def _table(resource: str) -> str:
     return f'"r_{resource}"'
 
@@ -169,7 +174,7 @@ class Store(Database):
         row = self._connection().execute(
             f"SELECT doc FROM {_table(resource_name)} WHERE rid = ?", (str(record_id),)
         ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else _document(row[0])
 
     def replace(self, resource_name: str, record: dict[str, Any]) -> dict[str, Any]:
         resource = self._resource(resource_name)
@@ -215,7 +220,7 @@ class Store(Database):
             rows = self._connection().execute(
                 f"SELECT rid, doc FROM {_table(resource_name)} WHERE rid IN ({', '.join('?' * len(chunk))})", chunk
             ).fetchall()
-            found.update((str(rid), dict(json.loads(doc))) for rid, doc in rows)
+            found.update((str(rid), _document(doc)) for rid, doc in rows)
         return found
 
     def maxima_by(self, resource_names: Sequence[str], fields: Sequence[str], key_field: str,
@@ -243,7 +248,7 @@ class Store(Database):
         row = self._connection().execute(
             f"SELECT doc FROM {_table(resource_name)} ORDER BY pk LIMIT 1 OFFSET ?", (offset % total,)
         ).fetchone()
-        return dict(json.loads(row[0]))
+        return _document(row[0])
 
     def clear(self) -> None:
         with self.transaction() as db:
