@@ -158,16 +158,14 @@ class Store(Database):
             if pk is None and isinstance(given, int) and self.dialect.id_type == "integer":
                 pk = given
             if pk is None:
-                cur = db.execute(f"INSERT INTO {_table(resource_name)} (doc) VALUES ('{{}}')")
-                pk = int(cur.lastrowid or 0)
-            else:
-                db.execute(f"INSERT INTO {_table(resource_name)} (pk, doc) VALUES (?, '{{}}')", (pk,))
+                # the key AUTOINCREMENT would give, read under this transaction's write lock: the record (and
+                # its id, made from the key) is then written once, every index updated once, not twice
+                row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (f"r_{resource_name}",)).fetchone()
+                pk = (int(row[0]) if row else 0) + 1
             record_id = given if given is not None else self.make_id(resource, pk)
             record = {resource.id_field: record_id, **doc}
-            db.execute(
-                f"UPDATE {_table(resource_name)} SET rid = ?, doc = ? WHERE pk = ?",
-                (str(record[resource.id_field]), json.dumps(record), pk),
-            )
+            db.execute(f"INSERT INTO {_table(resource_name)} (pk, rid, doc) VALUES (?, ?, ?)",
+                       (pk, str(record[resource.id_field]), json.dumps(record)))
         return record
 
     def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None:

@@ -91,3 +91,14 @@ def test_a_forked_child_opens_its_own_connection(tmp_path: Path) -> None:
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
     assert store._connection() is parent_connection
+
+
+def test_a_new_key_follows_the_largest_ever_used_and_is_never_reused(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    assert store.insert("deals", {"name": "first"})["id"] == 1
+    assert store.insert("deals", {"id": 10, "name": "a fixture with its own id"})["id"] == 10
+    assert store.insert("deals", {"name": "after the fixture"})["id"] == 11
+    assert store.delete("deals", 11)
+    assert store.insert("deals", {"name": "after a delete"})["id"] == 12  # AUTOINCREMENT: 11 stays retired
+    assert store.get("deals", 12) == {"id": 12, "name": "after a delete"}
