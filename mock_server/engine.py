@@ -359,8 +359,8 @@ class Engine:
         parent = self.parent_record(operation, resource, req)
         if parent is not None and resource.parent is not None:
             body = {**body, resource.parent.field: parent[self.resource(resource.parent.resource).id_field]}
-        self.check_references(resource, body)
-        with self.store.transaction():
+        with self.store.transaction():  # references checked under the write lock: none can vanish before the write
+            self.check_references(resource, body)
             record = self.insert(resource, self.build(resource, body))
         headers = {}
         read = self.api.find(resource.name, "read")
@@ -378,9 +378,11 @@ class Engine:
                 "The given data was invalid.",
                 field_errors={f: [f"The {f.replace('_', ' ')} field is required."] for f in missing},
             )
-        self.check_references(resource, body)
         with self.store.transaction():
-            updated = self.save(resource, self.build(resource, body, base=record))
+            self.check_references(resource, body)
+            # read again under the write lock: a change another worker made since is kept, not overwritten
+            current = self.require(resource, record[resource.id_field])
+            updated = self.save(resource, self.build(resource, body, base=current))
         return self.respond(operation, "update", updated)
 
     def delete(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:

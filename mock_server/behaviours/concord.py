@@ -591,9 +591,9 @@ def _plain(body: dict[str, Any]) -> dict[str, Any]:
 def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource("deals")
     body = req.body if isinstance(req.body, dict) else {}
-    engine.check_references(resource, body)
     wanted = _body_associations(body)
-    with engine.store.transaction():
+    with engine.store.transaction():  # references checked under the write lock, as the engine does
+        engine.check_references(resource, body)
         _require_existing(engine, wanted)
         record = engine.build(resource, _plain(body))
         if isinstance(body.get("billable"), dict):

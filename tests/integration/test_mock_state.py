@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from mock_server.engine import Engine
 from tests.conftest import Mock
 from tests.integration.helpers import all_records, record_of
 
@@ -71,3 +75,39 @@ def test_update_refreshes_denormalised_names(make_mock: Callable[..., Mock]) -> 
     updated = record_of(mock, mock.put(f"/deals/{deal['id']}", json=body))
     stages = {s["id"]: s["name"] for s in mock.get("/deals/stages").get_json()["data"]}
     assert updated["stage_name"] == stages[4]
+
+
+def test_an_update_keeps_a_change_written_after_the_record_was_first_read(
+        make_mock: Callable[..., Mock], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker changes the deal between the moment an update reads it and the moment it writes:
+    the update is built on the record as it is under the write lock, so the other change stays."""
+    mock = make_mock("revorbit", records=3)
+    engine = mock.app.extensions["crm_mock"].engine
+    made = record_of(mock, mock.post("/deals", json={"name": "Contested", "stage_id": 1, "probability": 10}))
+    read_first = Engine.target
+
+    def target_then_a_concurrent_write(self: Engine, operation: Any, req: Any) -> Any:
+        resource, record = read_first(self, operation, req)
+        self.store.replace("deals", {**self.store.get("deals", record["id"]), "probability": 90})
+        return resource, record
+
+    monkeypatch.setattr(Engine, "target", target_then_a_concurrent_write)
+    updated = record_of(mock, mock.put(f"/deals/{made['id']}", json={"name": "Renamed", "stage_id": 1}))
+    assert (updated["name"], updated["probability"]) == ("Renamed", 90)
+    assert engine.store.get("deals", made["id"])["probability"] == 90
+
+
+def test_an_update_of_a_record_deleted_meanwhile_is_404(
+        make_mock: Callable[..., Mock], monkeypatch: pytest.MonkeyPatch) -> None:
+    mock = make_mock("revorbit", records=3)
+    made = record_of(mock, mock.post("/deals", json={"name": "Doomed", "stage_id": 1}))
+    read_first = Engine.target
+
+    def target_then_a_concurrent_delete(self: Engine, operation: Any, req: Any) -> Any:
+        found = read_first(self, operation, req)
+        self.store.delete("deals", made["id"])
+        return found
+
+    monkeypatch.setattr(Engine, "target", target_then_a_concurrent_delete)
+    assert mock.put(f"/deals/{made['id']}", json={"name": "Ghost", "stage_id": 1}).status_code == 404
+    assert mock.app.extensions["crm_mock"].store.get("deals", made["id"]) is None
