@@ -53,10 +53,12 @@ class SessionStore(Store):
     def restore_from(self, source: sqlite3.Connection) -> None:
         with self._lock:
             source.backup(self._connection())
+            self.forget_counts()
 
     def copy_into(self, other: SessionStore) -> None:
         with self._lock, other._lock:
             self._connection().backup(other._connection())
+            other.forget_counts()
 
     def adopt(self, dialect: Dialect) -> None:
         """Serve a reloaded document: its resources' tables are created, existing records are kept."""

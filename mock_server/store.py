@@ -20,6 +20,7 @@ from crmspec.model import Dialect, Resource
 
 Condition = tuple[str, Sequence[Any]]
 CHUNK = 500  # ids bound in one IN (...) list, well below SQLite's limit on variables
+MEMO_SIZE = 512  # list totals kept per connection
 
 
 @dataclass(slots=True)
@@ -73,6 +74,8 @@ class Database:
         self._local = threading.local()
         self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = self._open() if self.path == ":memory:" else None
+        self._shared_memo: dict[Any, Any] = {}
+        self._restores = 0  # bumped when a whole copy is written into this database (Store.forget_counts)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -88,9 +91,25 @@ class Database:
         owner = (_forks[0], threading.get_ident())
         if getattr(self._local, "owner", None) != owner:
             self._local.db = self._open()
+            self._local.memo = {}
             self._local.owner = owner
         db: sqlite3.Connection = self._local.db
         return db
+
+    def _memo(self) -> dict[Any, Any]:
+        """A dict that lives as long as the current connection (what it holds was read through it)."""
+        if self._shared is not None:
+            return self._shared_memo
+        self._connection()
+        memo: dict[Any, Any] = self._local.memo
+        return memo
+
+    def _version(self, db: sqlite3.Connection) -> tuple[int, int, int]:
+        """Changes whenever the data may have: a commit by any other connection or process (PRAGMA
+        data_version), a change through this connection (total_changes), or a copy written into the
+        database whole (`_restores`, which neither of the others sees)."""
+        other = int(db.execute("PRAGMA data_version").fetchone()[0])
+        return other, db.total_changes, self._restores
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -191,7 +210,7 @@ class Store(Database):
     def query(self, resource_name: str, query: Query) -> tuple[list[dict[str, Any]], int]:
         where, params = self._where(query.conditions)
         db = self._connection()
-        total = int(db.execute(f"SELECT COUNT(*) FROM {_table(resource_name)}{where}", params).fetchone()[0])
+        total = self._count(db, resource_name, where, params)
         order = ", ".join(
             f"{column(f)}{' COLLATE NOCASE' if text else ''} {direction}" for f, direction, text in query.order
         )
@@ -205,6 +224,27 @@ class Store(Database):
             f"SELECT doc FROM {_table(resource_name)}{where}{order_sql}{limit_sql}", page_params
         ).fetchall()
         return [json.loads(r[0]) for r in rows], total
+
+    def _count(self, db: sqlite3.Connection, resource_name: str, where: str, params: list[Any]) -> int:
+        """COUNT(*) steps through every matching index entry (0.7 ms for 16,744 of 100,000 deals), so a
+        list's total is kept until the data may have changed (`_version`): a frontend that polls a page
+        pays the count once per change, not once per request."""
+        version = self._version(db)
+        memo = self._memo()
+        key = ("count", resource_name, where, tuple(params))
+        known = memo.get(key)
+        if known is not None and known[0] == version:
+            return int(known[1])
+        total = int(db.execute(f"SELECT COUNT(*) FROM {_table(resource_name)}{where}", params).fetchone()[0])
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = (version, total)
+        return total
+
+    def forget_counts(self) -> None:
+        """A whole copy was written into this database (sqlite3's backup API), which neither
+        data_version nor total_changes report: counts kept in this process are stale."""
+        self._restores += 1
 
     def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
         return self.query(resource_name, Query(conditions=conditions or []))[0]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import crmspec
 from mock_server import accesslog
-from mock_server.store import Store
+from mock_server.sessions import SessionStore
+from mock_server.store import Query, Store, column
 from mock_server.validation import ParameterCheck, Routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +104,54 @@ def test_a_new_key_follows_the_largest_ever_used_and_is_never_reused(tmp_path: P
     assert store.delete("deals", 11)
     assert store.insert("deals", {"name": "after a delete"})["id"] == 12  # AUTOINCREMENT: 11 stays retired
     assert store.get("deals", 12) == {"id": 12, "name": "after a delete"}
+
+
+def _total(store: Store) -> int:
+    return store.query("deals", Query(conditions=[(f"{column('stage_id')} = ?", [3])], limit=1))[1]
+
+
+def _counted(store: Store) -> list[str]:
+    statements: list[str] = []
+    store._connection().set_trace_callback(lambda sql: statements.append(sql) if "COUNT(*)" in sql else None)
+    return statements
+
+
+def test_a_list_total_is_counted_once_per_change_of_the_data(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    store.insert("deals", {"name": "a", "stage_id": 3})
+    counted = _counted(store)
+    assert [_total(store) for _ in range(3)] == [1, 1, 1]
+    assert len(counted) == 1  # the same total, asked three times, counted once
+    store.insert("deals", {"name": "b", "stage_id": 3})  # through this connection
+    assert _total(store) == 2
+    other = Store(api.dialect, str(tmp_path / "state.sqlite3"))  # another connection (another worker)
+    other.insert("deals", {"name": "c", "stage_id": 3})
+    assert _total(store) == 3
+    assert store.delete("deals", 1) and _total(store) == 2
+    assert len(counted) == 4
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_list_total_follows_a_write_by_another_process(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    assert _total(store) == 0
+    pid = os.fork()
+    if pid == 0:
+        Store(api.dialect, str(tmp_path / "state.sqlite3")).insert("deals", {"name": "from a child", "stage_id": 3})
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert _total(store) == 1
+
+
+def test_a_list_total_follows_a_copy_restored_into_the_store(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = SessionStore(api.dialect, str(tmp_path / "state.sqlite3"))
+    empty = SessionStore(api.dialect, str(tmp_path / "empty.sqlite3"))
+    store.insert("deals", {"name": "a", "stage_id": 3})
+    assert _total(store) == 1
+    with sqlite3.connect(tmp_path / "empty.sqlite3") as source:
+        store.restore_from(source)
+    assert _total(store) == 0
+    assert empty.count("deals") == 0
