@@ -30,7 +30,7 @@ from mock_server.cors import Cors
 from mock_server.engine import Engine
 from mock_server.faker import FakeData
 from mock_server.fallback import FallbackResponder
-from mock_server.ratelimit import RateLimiter, caller
+from mock_server.ratelimit import RateLimiter
 from mock_server.responses import ErrorRenderer
 from mock_server.runtime import Runtime
 from mock_server.seeder import seed
@@ -97,7 +97,7 @@ class MockApp:
         self.routes = Routes(api.operations)  # the document's path for a URL (405 and Allow)
         self.steering = Steering(self.errors, FakeData(config.seed))
         self.chaos = Chaos(config, self.runtime.rng)
-        self.limiter = RateLimiter(config.rate_limit, self.runtime.ledger)
+        self.limiter = RateLimiter(config.rate_limit, self.runtime.ledger, api.dialect.auth)
         self.access_log = AccessLog(config.access_log, self.runtime.ledger)
         self.cors = Cors(config, api.dialect.auth)
         self.engine.indexes()
@@ -109,8 +109,7 @@ class MockApp:
         prefer = Preferences.of(incoming.headers, incoming.args)
         quota: dict[str, str] = {}
         try:
-            if self.limiter.active:
-                quota = self.limiter.admit(caller(self.api.dialect.auth, incoming.headers, incoming.remote_addr))
+            quota = self.limiter.admit(incoming.headers, incoming.remote_addr)
             response = self.serve(incoming, operation, path_values, prefer)
         except errors.MockError as exc:
             response = self.errors.response(exc)

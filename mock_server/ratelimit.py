@@ -39,18 +39,17 @@ def caller(auth: Auth, headers: Any, remote_addr: str | None) -> str:
 
 
 class RateLimiter:
-    def __init__(self, rate: tuple[int, float] | None, ledger: Ledger) -> None:
+    def __init__(self, rate: tuple[int, float] | None, ledger: Ledger, auth: Auth) -> None:
         self.rate = rate
         self.ledger = ledger
+        self.auth = auth
 
-    @property
-    def active(self) -> bool:
-        return self.rate is not None
-
-    def admit(self, key: str) -> dict[str, str]:
-        """Count one request for `key`; the headers for its response. Raises RateLimited past the limit."""
+    def admit(self, headers: Any, remote_addr: str | None) -> dict[str, str]:
+        """Count one request for its caller; the headers for its response. Raises RateLimited past the
+        limit. Without a limit nothing is computed: this runs on every request."""
         if self.rate is None:
             return {}
+        key = caller(self.auth, headers, remote_addr)
         limit, window = self.rate
         now = time.time()
         slot = int(now // window)
@@ -62,9 +61,9 @@ class RateLimiter:
                 (key, slot),
             ).fetchone()
         count = int(row[0])
-        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, limit - count))}
+        quota = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, limit - count))}
         if count > limit:
             retry = max(1, math.ceil((slot + 1) * window - now))
             raise RateLimited(f"Too many requests: the limit is {limit} per {window:g} s. Retry after {retry} s.",
-                              headers={**headers, "Retry-After": str(retry)})
-        return headers
+                              headers={**quota, "Retry-After": str(retry)})
+        return quota
