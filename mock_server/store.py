@@ -75,7 +75,7 @@ class Database:
         self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = self._open() if self.path == ":memory:" else None
         self._shared_memo: dict[Any, Any] = {}
-        self._restores = 0  # bumped when a whole copy is written into this database (Store.forget_counts)
+        self._restores = 0  # bumped when a whole copy is written into this database (forget_counts)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -110,6 +110,11 @@ class Database:
         database whole (`_restores`, which neither of the others sees)."""
         other = int(db.execute("PRAGMA data_version").fetchone()[0])
         return other, db.total_changes, self._restores
+
+    def forget_counts(self) -> None:
+        """A whole copy was written into this database (sqlite3's backup API), which neither
+        data_version nor total_changes report: what was kept under the old version is stale."""
+        self._restores += 1
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -240,11 +245,6 @@ class Store(Database):
             memo.clear()
         memo[key] = (version, total)
         return total
-
-    def forget_counts(self) -> None:
-        """A whole copy was written into this database (sqlite3's backup API), which neither
-        data_version nor total_changes report: counts kept in this process are stale."""
-        self._restores += 1
 
     def all(self, resource_name: str, conditions: list[Condition] | None = None) -> list[dict[str, Any]]:
         return self.query(resource_name, Query(conditions=conditions or []))[0]
