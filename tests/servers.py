@@ -1,15 +1,22 @@
-"""A real HTTP server around an in-process WSGI app, for tests that need a URL (the conformance suite)."""
+"""Servers for tests that need a URL: an in-process WSGI app behind a real HTTP server (the conformance
+suite), or `crm-mock serve` in a process of its own, as users run it."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -47,3 +54,37 @@ def call(method: str, url: str, bearer: str, body: Any = None, timeout: float = 
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+@dataclass
+class Served:
+    url: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen[str]
+    output: str = ""  # what it printed on stdout, once it has stopped (when stdout is captured)
+
+
+@contextmanager
+def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subprocess.DEVNULL,
+                   stderr: Any = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """`crm-mock serve ARGS` on a free port, in a process group of its own, once `ready` answers; on the way
+    out the group gets SIGTERM (unless the test stopped it already) and its output is collected."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), *args],
+                               stdout=stdout, stderr=stderr, text=True, start_new_session=True,
+                               env={**os.environ, **(env or {})})
+    served = Served(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(served.url + ready, timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("crm-mock did not start") from None
+                time.sleep(0.05)
+        yield served
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        served.output = process.communicate(timeout=20)[0] or ""

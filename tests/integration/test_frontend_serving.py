@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +23,7 @@ from mock_server.auth import Credentials
 from mock_server.cli import main
 from mock_server.multi import mounted
 from tests.conftest import SECRET, Mock, auth_headers, load_api
+from tests.servers import crm_mock_serve
 
 
 def free_port() -> int:
@@ -122,32 +121,16 @@ def _call(url: str, headers: dict[str, str]) -> tuple[int, Any]:
 
 @pytest.mark.slow
 def test_crm_mock_serve_dialect_all_as_users_run_it(tmp_path: Path) -> None:
-    port = free_port()
-    err = (tmp_path / "stderr.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--dialect", "all", "--port", str(port), "--records", "3",
-         "--secret", SECRET, "--log-format", "json", "--rate-limit", "100/min"],
-        stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("crm-mock did not start")
+    with (tmp_path / "stderr.log").open("w") as err, crm_mock_serve(
+            "--dialect", "all", "--records", "3", "--secret", SECRET, "--log-format", "json",
+            "--rate-limit", "100/min", ready="/", stdout=subprocess.PIPE, stderr=err) as served:
+        base = served.url
         for dialect, path in (("concord", "/api/deals"), ("olympus", "/api/v1/crm/contacts")):
             api = load_api(dialect)
             headers = auth_headers(api, Credentials(api.dialect.auth, SECRET).issue())
             status, _ = _call(f"{base}/{dialect}{path}", headers)
             assert status == 200
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        printed, _ = process.communicate(timeout=20)
-        err.close()
+    printed = served.output
     assert printed.count("crm-mock: serving") == 4
     assert f"{base}/ysuite/v1" in printed and "credential (key pair): ysk_" in printed
     logged = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines() if line.startswith("{")]

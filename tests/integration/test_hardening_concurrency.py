@@ -21,10 +21,7 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -36,7 +33,7 @@ import pytest
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET
 from tests.conftest import load_api
-from tests.servers import call, free_port
+from tests.servers import call, crm_mock_serve
 
 CLIENTS = 4
 FORK = multiprocessing.get_context("fork")
@@ -50,28 +47,11 @@ SPECS: dict[str, dict[str, Any]] = {
 
 
 @contextmanager
-def served(dialect: str, state: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--dialect", dialect, "--port", str(port),
-         "--workers", str(workers), "--state", str(state), "--records", "5", "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(root + "/openapi.json", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("crm-mock did not start") from None
-                time.sleep(0.05)
-        yield root + load_api(dialect).dialect.base_path, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
+def served(dialect: str, state: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The API's root URL on a `crm-mock serve --workers N --state FILE`, and its process."""
+    with crm_mock_serve("--dialect", dialect, "--workers", str(workers), "--state", str(state), "--records", "5",
+                        "--no-access-log") as server:
+        yield server.url + load_api(dialect).dialect.base_path, server.process
 
 
 def token(dialect: str) -> str:

@@ -31,7 +31,7 @@ import pytest
 from mock_server.auth import Credentials
 from tests.conftest import SECRET, Mock, auth_headers
 from tests.integration.helpers import assert_error_envelope
-from tests.integration.test_served_by_gunicorn import free_port
+from tests.servers import free_port
 
 # an operation each API gates by role where it has roles, else its main list
 GATED = {"revorbit": "/products", "olympus": "/contacts", "concord": "/deals", "ysuite": "/deals"}

@@ -2,56 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET
 from tests.conftest import load_api
-from tests.servers import call, free_port
-
-
-@contextmanager
-def crm_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """Run `crm-mock serve ARGS` on a free port; yields (base URL, the first lines it printed)."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                               env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/openapi.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("crm-mock did not start")
-        yield url, ""
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.communicate(timeout=20)
-
-
+from tests.servers import call, crm_mock_serve
 
 
 def test_two_workers_share_one_state_that_survives_a_restart(tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
     token = Credentials(load_api("revorbit").dialect.auth, DEFAULT_SECRET).issue()
-    with crm_mock("--dialect", "revorbit", "--records", "5", "--workers", "2", "--state", state) as (url, _):
+    with crm_mock_serve("--dialect", "revorbit", "--records", "5", "--workers", "2", "--state", state) as served:
         def create(n: int) -> Any:
-            status, body = call("POST", f"{url}/api/deals", token, {"name": f"Served {n}", "stage_id": 1})
+            status, body = call("POST", f"{served.url}/api/deals", token, {"name": f"Served {n}", "stage_id": 1})
             assert status == 201, body
             return body["data"]["id"]
 
@@ -59,9 +28,9 @@ def test_two_workers_share_one_state_that_survives_a_restart(tmp_path: Path) -> 
             ids = list(pool.map(create, range(40)))
         assert len(set(ids)) == 40
         for record_id in ids:  # any worker reads what any worker wrote
-            assert call("GET", f"{url}/api/deals/{record_id}", token)[0] == 200
-    with crm_mock("--dialect", "revorbit", "--records", "5", "--state", state) as (url, _):
-        status, body = call("GET", f"{url}/api/deals?per_page=100", token)
+            assert call("GET", f"{served.url}/api/deals/{record_id}", token)[0] == 200
+    with crm_mock_serve("--dialect", "revorbit", "--records", "5", "--state", state) as served:
+        status, body = call("GET", f"{served.url}/api/deals?per_page=100", token)
         assert status == 200 and body["total"] == 45
         assert {d["id"] for d in body["data"]} >= set(ids)
 
@@ -71,8 +40,8 @@ def test_token_command_prints_one_line_a_served_mock_accepts(tmp_path: Path) -> 
                               "--secret", "s" * 40], capture_output=True, text=True, check=True).stdout
     assert printed.count("\n") == 1 and ":" in printed
     access, secret = printed.strip().split(":")
-    with crm_mock("--dialect", "ysuite", "--records", "3", "--secret", "s" * 40) as (url, _):
-        request = urllib.request.Request(f"{url}/v1/deals", headers={
+    with crm_mock_serve("--dialect", "ysuite", "--records", "3", "--secret", "s" * 40) as served:
+        request = urllib.request.Request(f"{served.url}/v1/deals", headers={
             "x-ysuite-access-key": access, "x-ysuite-secret-key": secret})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
@@ -80,9 +49,9 @@ def test_token_command_prints_one_line_a_served_mock_accepts(tmp_path: Path) -> 
 
 def test_workers_without_a_state_file_leave_no_files_behind(tmp_path: Path) -> None:
     token = Credentials(load_api("revorbit").dialect.auth, DEFAULT_SECRET).issue()
-    with crm_mock("--dialect", "revorbit", "--records", "3", "--workers", "2", env={"TMPDIR": str(tmp_path)}) \
-            as (url, _):
-        status, _body = call("POST", f"{url}/api/deals", token, {"name": "Kept while serving", "stage_id": 1})
+    with crm_mock_serve("--dialect", "revorbit", "--records", "3", "--workers", "2",
+                        env={"TMPDIR": str(tmp_path)}) as served:
+        status, _body = call("POST", f"{served.url}/api/deals", token, {"name": "Kept while serving", "stage_id": 1})
         assert status == 201
         assert any(tmp_path.iterdir())  # the workers share a temporary state file while serving
     assert sorted(p.name for p in tmp_path.iterdir()) == []
