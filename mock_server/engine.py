@@ -355,7 +355,7 @@ class Engine:
 
     def create(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource = self.resource(operation.resource)
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields()
         parent = self.parent_record(operation, resource, req)
         if parent is not None and resource.parent is not None:
             body = {**body, resource.parent.field: parent[self.resource(resource.parent.resource).id_field]}
@@ -371,7 +371,7 @@ class Engine:
 
     def update(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource, record = self.target(operation, req)
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields()
         missing = [f for f in operation.required_on_update if body.get(f) in (None, "")]
         if missing:
             raise ValidationFailed(

@@ -42,6 +42,10 @@ class ValidRequest:
     files: dict[str, FileStorage]
     form: dict[str, str]
 
+    def fields(self) -> dict[str, Any]:
+        """The body's fields, a copy the caller may change ({} when the body is not a JSON object)."""
+        return dict(self.body) if isinstance(self.body, dict) else {}
+
 
 def _types(schema: dict[str, Any]) -> list[str]:
     kind = schema.get("type")

@@ -590,7 +590,7 @@ def _plain(body: dict[str, Any]) -> dict[str, Any]:
 
 def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource("deals")
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     wanted = _body_associations(body)
     with engine.store.transaction():  # references checked under the write lock, as the engine does
         engine.check_references(resource, body)
@@ -611,7 +611,7 @@ def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
 
 
 def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     with engine.store.transaction():
         resource, record = engine.target(op, req)
         missing = [f for f in op.required_on_update if body.get(f) in (None, "")]
@@ -640,7 +640,7 @@ def change_status(engine: Engine, op: Operation, req: ValidRequest, principal: P
     new = str(req.path.get("status", ""))
     if new not in STATUSES:
         raise ValidationFailed(INVALID, field_errors={"status": ["The selected status is invalid."]})
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     reason = body.get("lost_reason")
     with engine.store.transaction():
         resource = engine.resource("deals")
@@ -667,7 +667,7 @@ def read_billable(engine: Engine, op: Operation, req: ValidRequest, principal: P
 
 def save_billable(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """POST /deals/{id}/billable: add, update (by billable product id) and remove products; amount follows."""
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     with engine.store.transaction():
         resource, deal = engine.target(op, req)
         updated = dict(deal, billable=apply_billable(engine, deal.get("billable"), body, ""))
@@ -681,7 +681,7 @@ def _associations(mode: str) -> Handler:
     """attach (add; an id already there is a no-op), detach (remove), sync (replace each key sent)."""
 
     def handler(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields()
         with engine.store.transaction():
             resource, deal = engine.target(op, req)
             unknown = sorted(k for k in body if k not in ASSOCIATIONS)
@@ -724,14 +724,14 @@ def _unique_email(engine: Engine, resource: Resource, body: dict[str, Any], own_
 
 
 def create_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     with engine.store.transaction():
         _unique_email(engine, engine.resource(op.resource), body)
         return engine.create(op, req, principal)
 
 
 def update_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.body if isinstance(req.body, dict) else {}
+    body = req.fields()
     with engine.store.transaction():
         resource, record = engine.target(op, req)
         _unique_email(engine, resource, body, own_id=record[resource.id_field])

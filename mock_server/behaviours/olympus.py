@@ -570,9 +570,6 @@ def shown(engine: Engine, resource: str, record: dict[str, Any]) -> dict[str, An
     return engine.presented(engine.resource(resource), dict(record))
 
 
-def _body(req: ValidRequest) -> dict[str, Any]:
-    return dict(req.body) if isinstance(req.body, dict) else {}
-
 
 def _stages(engine: Engine) -> tuple[str, ...]:
     schema = engine.api.document.get("components", {}).get("schemas", {}).get("DealStage", {})
@@ -631,7 +628,7 @@ def _default_status(body: dict[str, Any]) -> None:
 
 # contacts ----------------------------------------------------------------------------------------------
 def create_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _owner_from_body(engine, _body(req))
+    body = _owner_from_body(engine, req.fields())
     _refuse_duplicate_email(engine, body.get("email"))
     _default_status(body)
     body.setdefault("tags", [])
@@ -646,7 +643,7 @@ def create_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 
 def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     _, current = engine.target(op, req)
-    body = _owner_from_body(engine, _body(req))
+    body = _owner_from_body(engine, req.fields())
     _refuse_duplicate_email(engine, body.get("email"), current["id"])
     before = visible_score(engine, current["id"])
     events = Events(engine, principal)
@@ -719,7 +716,7 @@ def _merged(primary: dict[str, Any], merged: list[dict[str, Any]], prefs: dict[s
 
 
 def merge_contacts(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _body(req)
+    body = req.fields()
     contacts = engine.resource("contacts")
     primary_id = str(body.get("primary_contact_id"))
     merge_ids = list(dict.fromkeys(str(i) for i in body.get("merge_contact_ids") or []))
@@ -773,7 +770,7 @@ def contact_score(engine: Engine, op: Operation, req: ValidRequest, principal: P
 
 
 def configure_scoring(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    rules = list(_body(req).get("rules") or [])
+    rules = list(req.fields().get("rules") or [])
     problems = _rule_problems(engine, rules)
     if problems:
         raise ValidationFailed("The given data was invalid.", field_errors=problems)
@@ -876,7 +873,7 @@ def enrich_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 
 
 def bulk_enrich(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _body(req)
+    body = req.fields()
     ids = list(dict.fromkeys(str(i) for i in body.get("contact_ids") or []))
     asked = body.get("fields")
     unknown = [f for f in asked or [] if f not in ENRICH_GROUPS]
@@ -905,7 +902,7 @@ def bulk_enrich(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
 # bulk operations ---------------------------------------------------------------------------------------------
 def bulk_update(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """Unknown ids refuse the whole request (404 contact_not_found naming them): nothing is half-applied."""
-    body = _body(req)
+    body = req.fields()
     contacts = engine.resource("contacts")
     ids = list(dict.fromkeys(str(i) for i in body.get("contact_ids") or []))
     updates: dict[str, Any] = body["updates"] if isinstance(body.get("updates"), dict) else {}
@@ -1090,7 +1087,7 @@ def list_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
 
 
 def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _body(req)
+    body = req.fields()
     body["stage"] = _require_stage(engine, body.get("stage", "lead"))
     _require_reference(engine, "contacts", body.get("contact_id"), engine.resource("contacts").not_found_code)
     body.setdefault("currency", "USD")
@@ -1117,7 +1114,7 @@ def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
 
 def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     deals, current = engine.target(op, req)
-    body = _body(req)
+    body = req.fields()
     stage = _require_stage(engine, body.get("stage"))
     previous = current.get("stage")
     deal = dict(current)
@@ -1218,7 +1215,7 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
 
 # activities and tasks -------------------------------------------------------------------------------------
 def create_activity(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _body(req)
+    body = req.fields()
     _require_reference(engine, "contacts", body.get("contact_id"))
     deal = _require_reference(engine, "deals", body.get("deal_id"))
     if body.get("contact_id") is None and deal is not None and deal.get("contact_id"):
@@ -1241,7 +1238,7 @@ def _due_soon(task: dict[str, Any]) -> bool:
 
 
 def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = _body(req)
+    body = req.fields()
     _require_reference(engine, "contacts", body.get("contact_id"))
     _require_reference(engine, "deals", body.get("deal_id"))
     _require_reference(engine, "users", body.get("assigned_to"))

@@ -98,9 +98,6 @@ def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, stat
     return json_response(status or envelope.status, success_body(envelope, payload))
 
 
-def _body(req: ValidRequest) -> dict[str, Any]:
-    return dict(req.body) if isinstance(req.body, dict) else {}
-
 
 def _ordered_stages(engine: Engine) -> list[dict[str, Any]]:
     items, _ = engine.store.query(STAGES, Query(order=[("display_order", "ASC", False)]))
@@ -141,7 +138,7 @@ def login(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
 
 
 def register(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.body or {}
+    body = req.fields()
     email = str(body.get("email", ""))
     if engine.store.all("users", [(f"lower({column('email')}) = ?", [email.lower()])]):
         raise ValidationFailed("Validation failed", field_errors={"email": ["The email has already been taken."]})
@@ -260,7 +257,7 @@ def deals_present(engine: Engine, deals: list[dict[str, Any]]) -> list[dict[str,
 # ---------------------------------------------------------------------------------------------- deals
 def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource, deal = engine.target(op, req)
-    stage = _stage_or_invalid(engine, _body(req).get("stage_id"))
+    stage = _stage_or_invalid(engine, req.fields().get("stage_id"))
     won, lost = bool(stage.get("is_won")), bool(stage.get("is_lost")) and not stage.get("is_won")
     with engine.store.transaction():
         current = engine.require(resource, deal[resource.id_field])
@@ -281,7 +278,7 @@ def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
 
 def set_primary_quote(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource, deal = engine.target(op, req)
-    quote_id = _body(req).get("quote_id")
+    quote_id = req.fields().get("quote_id")
     with engine.store.transaction():
         current = engine.require(resource, deal[resource.id_field])
         quote = engine.store.get("quotes", quote_id) if quote_id is not None else None
@@ -343,7 +340,7 @@ def stats(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
 # ---------------------------------------------------------------------------------------------- deal tasks
 def update_deal_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """The generic update, except that the body's deal_id never moves a task to another deal (RO15)."""
-    body = _body(req)
+    body = req.fields()
     body.pop("deal_id", None)
     return engine.update(op, ValidRequest(req.path, req.query, body, req.files, req.form), principal)
 
@@ -554,7 +551,7 @@ def stage_collection(engine: Engine, op: Operation, req: ValidRequest, principal
 
 def create_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource(op.resource)
-    body = _body(req)
+    body = req.fields()
     for key in ("id", "display_order"):
         body.pop(key, None)
     body.setdefault("is_won", False)
@@ -570,7 +567,7 @@ def create_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
 def update_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """Name, colour and flags; the deals in the stage follow (stage_name, is_won/is_lost, closed_at)."""
     resource, stage = engine.target(op, req)
-    body = _body(req)
+    body = req.fields()
     for key in ("id", "display_order", "probability"):  # RO16: the update body has no probability; kept
         body.pop(key, None)
     _check_stage(body, stage)
@@ -599,7 +596,7 @@ def delete_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
 def reorder_stages(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """`order` must list every existing stage id exactly once; display_order becomes 1..n in that order."""
     resource = engine.resource(op.resource)
-    order = _body(req).get("order")
+    order = req.fields().get("order")
     with engine.store.transaction():
         existing = [s[resource.id_field] for s in _ordered_stages(engine)]
         if not isinstance(order, list) or len(order) != len(set(order)) or set(order) != set(existing):

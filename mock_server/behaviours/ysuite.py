@@ -39,10 +39,6 @@ Problems = dict[str, list[str]]
 
 
 # helpers ---------------------------------------------------------------------------------------------
-def _body(req: ValidRequest) -> dict[str, Any]:
-    return dict(req.body) if isinstance(req.body, dict) else {}
-
-
 def _reference_problems(engine: Engine, resource: Resource, body: dict[str, Any]) -> Problems:
     """The engine's existence checks, as field errors to merge with this API's own rules."""
     try:
@@ -101,7 +97,7 @@ def _deal_problems(engine: Engine, deal: dict[str, Any], body: dict[str, Any]) -
 
 def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource("deals")
-    body = _body(req)
+    body = req.fields()
     with engine.store.transaction():
         problems = _reference_problems(engine, resource, body)
         for field, messages in _deal_problems(engine, body, body).items():
@@ -113,7 +109,7 @@ def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
 def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     with engine.store.transaction():
         resource, stored = engine.target(op, req)
-        body = _body(req)
+        body = req.fields()
         problems = _reference_problems(engine, resource, body)
         for field, messages in _deal_problems(engine, {**stored, **body}, body).items():
             problems.setdefault(field, []).extend(messages)
@@ -170,7 +166,7 @@ def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
     with engine.store.transaction():
         resource, stored = engine.target(op, req)
         cstid = stored["cstid"]
-        body = _body(req)
+        body = req.fields()
         problems = _reference_problems(engine, resource, body)
         if _is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
             _add(problems, "contact_parent", "A contact cannot be its own parent.")
@@ -204,7 +200,7 @@ def delete_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 # tasks -----------------------------------------------------------------------------------------------
 def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource("tasks")
-    body = _body(req)
+    body = req.fields()
     with engine.store.transaction():
         problems = _reference_problems(engine, resource, body)
         if body.get("deal_id") is None and body.get("cstid") is None:
