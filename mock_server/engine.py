@@ -242,7 +242,7 @@ class Engine:
                 return _sql_int(int(value))
             except ValueError:
                 return value
-        if isinstance(value, int) and not isinstance(value, bool):
+        if records.is_int(value):
             return _sql_int(value)
         if isinstance(value, str) and "number" in kinds:
             try:

@@ -1,10 +1,12 @@
-"""What the engine knows about a resource's records: field types, timestamps, references."""
+"""What the engine knows about a resource's records: field types, timestamps, references, and how a
+stored value reads as an integer or an amount."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import jsonschema
 
@@ -76,3 +78,15 @@ def admits(resource: Resource, field: str, value: Any) -> bool:
     billable): such values are the behaviours' business, never stored raw.
     """
     return bool(_validator(resource, field).is_valid(value))
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    """An integer, not a boolean (JSON's true is not 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def amount(value: Any) -> float:
+    """A stored amount as a float; absent, null, boolean, non-numeric or non-finite counts as 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return float(value)

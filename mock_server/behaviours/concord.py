@@ -64,15 +64,11 @@ def _reply(engine: Engine, op: Operation, action: str, payload: Any, status: int
     return json_response(status or envelope.status, success_body(envelope, payload), headers)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _id_list(value: Any) -> list[int]:
     """Distinct integer ids, first occurrence kept."""
     out: list[int] = []
     for item in value if isinstance(value, list) else []:
-        if _is_int(item) and item not in out:
+        if records.is_int(item) and item not in out:
             out.append(item)
     return out
 
@@ -82,7 +78,7 @@ def _require_existing(engine: Engine, wanted: dict[str, list[Any]]) -> None:
     problems: dict[str, list[str]] = {}
     for key, ids in wanted.items():
         for index, value in enumerate(ids):
-            if not _is_int(value) or engine.store.get(key, value) is None:
+            if not records.is_int(value) or engine.store.get(key, value) is None:
                 problems[f"{key}.{index}"] = [f"The selected {key}.{index} is invalid."]
     if problems:
         raise ValidationFailed(INVALID, field_errors=problems)
@@ -95,7 +91,7 @@ def _body_associations(body: dict[str, Any]) -> dict[str, list[Any]]:
         if key not in body:
             continue
         value = body[key]
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        if not isinstance(value, list) or not all(records.is_int(v) for v in value):
             raise ValidationFailed(INVALID, field_errors={key: [f"The {key} field must be an array of ids."]})
         found[key] = value
     return found
@@ -150,7 +146,7 @@ def _product_line(raw: dict[str, Any], tax_type: str) -> tuple[dict[str, Any], D
     name = raw.get("name")
     product = {
         "id": raw.get("id"),
-        "product_id": raw.get("product_id") if _is_int(raw.get("product_id")) else None,
+        "product_id": raw.get("product_id") if records.is_int(raw.get("product_id")) else None,
         "name": name if isinstance(name, str) and name else "Product",
         "description": raw.get("description") if isinstance(raw.get("description"), str) else None,
         "unit_price": _number(unit_price),
@@ -174,7 +170,7 @@ def computed_billable(raw: dict[str, Any]) -> dict[str, Any]:
     """
     tax_type = str(raw["tax_type"]) if raw.get("tax_type") in TAX_TYPES else DEFAULT_TAX_TYPE
     given = [p for p in raw.get("products") or [] if isinstance(p, dict)]
-    next_free = max([p["id"] for p in given if _is_int(p.get("id"))] + [0]) + 1
+    next_free = max([p["id"] for p in given if records.is_int(p.get("id"))] + [0]) + 1
     products: list[dict[str, Any]] = []
     seen: set[int] = set()
     subtotal = total_discount = total_tax = Decimal(0)
@@ -182,13 +178,13 @@ def computed_billable(raw: dict[str, Any]) -> dict[str, Any]:
         ctx.prec = 80
         for item in given:
             product, gross, discount, tax = _product_line(item, tax_type)
-            if not _is_int(product["id"]) or product["id"] in seen:
+            if not records.is_int(product["id"]) or product["id"] in seen:
                 product["id"], next_free = next_free, next_free + 1
             seen.add(product["id"])
             products.append(product)
             subtotal, total_discount, total_tax = subtotal + gross, total_discount + discount, total_tax + tax
         total = subtotal - total_discount + (total_tax if tax_type == "exclusive" else 0)
-    billable: dict[str, Any] = {"id": raw["id"]} if _is_int(raw.get("id")) else {}
+    billable: dict[str, Any] = {"id": raw["id"]} if records.is_int(raw.get("id")) else {}
     billable.update({
         "tax_type": tax_type,
         "subtotal": _number(subtotal),
@@ -228,14 +224,14 @@ class _Billing:
             billable = deal.get("billable")
             if not isinstance(billable, dict):
                 continue
-            if _is_int(billable.get("id")):
+            if records.is_int(billable.get("id")):
                 billables.append(billable["id"])
             for product in billable.get("products") or []:
                 if not isinstance(product, dict):
                     continue
-                if _is_int(product.get("id")):
+                if records.is_int(product.get("id")):
                     products.append(product["id"])
-                if _is_int(product.get("product_id")):
+                if records.is_int(product.get("product_id")):
                     catalogue_ids.append(product["product_id"])
                     if isinstance(product.get("name"), str):
                         catalogue.setdefault(product["name"].strip().lower(), product["product_id"])
@@ -299,12 +295,12 @@ def apply_billable(engine: Engine, current: Any, data: dict[str, Any], prefix: s
     """
     base = current if isinstance(current, dict) else {}
     products = [dict(p) for p in base.get("products") or [] if isinstance(p, dict)]
-    by_id = {p["id"]: p for p in products if _is_int(p.get("id"))}
+    by_id = {p["id"]: p for p in products if records.is_int(p.get("id"))}
     problems: dict[str, list[str]] = {}
     inputs = [p for p in data.get("products") or [] if isinstance(p, dict)]
     for index, item in enumerate(inputs):
         key = f"{prefix}products.{index}"
-        existing = by_id.get(item["id"]) if _is_int(item.get("id")) else None
+        existing = by_id.get(item["id"]) if records.is_int(item.get("id")) else None
         if "id" in item and existing is None:
             problems[f"{key}.id"] = [f"The selected {key}.id is invalid."]
             continue
@@ -318,19 +314,19 @@ def apply_billable(engine: Engine, current: Any, data: dict[str, Any], prefix: s
         if "id" in item:
             target = by_id[item["id"]]
             target.update(fields)
-            if "product_id" not in item and "name" in item and not _is_int(target.get("product_id")):
+            if "product_id" not in item and "name" in item and not records.is_int(target.get("product_id")):
                 target["product_id"] = billing.catalogue_id(str(item["name"]))
             continue
         product = {"id": billing.product_id(), "product_id": None, "description": None, "qty": 1, "unit": None,
                    "discount_type": "percent", "discount_total": 0, "tax_label": None, "tax_rate": 0, **fields}
-        if not _is_int(product.get("product_id")):
+        if not records.is_int(product.get("product_id")):
             product["product_id"] = billing.catalogue_id(str(product["name"]))
         products.append(product)
         by_id[product["id"]] = product
     removed = set(_id_list(data.get("removed_products")))
     products = [p for p in products if p.get("id") not in removed]
     tax_type = data.get("tax_type") if data.get("tax_type") in TAX_TYPES else base.get("tax_type")
-    billable_id = base.get("id") if _is_int(base.get("id")) else billing.billable_id()
+    billable_id = base.get("id") if records.is_int(base.get("id")) else billing.billable_id()
     billing.save()
     return computed_billable({"id": billable_id, "tax_type": tax_type, "products": products})
 
@@ -568,7 +564,7 @@ def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     if not searched:
         return _reply(engine, op, "collection", [])
     take: Any = req.query.get("take")
-    limit = max(1, min(INT64_MAX, take)) if _is_int(take) else None
+    limit = max(1, min(INT64_MAX, take)) if records.is_int(take) else None
     items, _ = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=limit))
     return _reply(engine, op, "collection", [_project(r, keep) for r in engine.presented_all(resource, items)])
 

@@ -88,13 +88,6 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def _number(value: Any) -> float:
-    """A stored amount as a float; absent, null or non-numeric counts as 0."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0.0
-    return float(value) if math.isfinite(value) else 0.0
-
-
 def _money(value: float) -> float:
     return round(value, 2)
 
@@ -327,7 +320,7 @@ def _facts(engine: Engine, contact: dict[str, Any]) -> Facts:
     types = [a.get("type") for a in activities]
     demos = types.count("demo")
     live = [d for d in deals if d.get("stage") != "closed_lost"]
-    deal_value = sum(_number(d.get("value")) for d in live)
+    deal_value = sum(records.amount(d.get("value")) for d in live)
     open_deals = [d for d in deals if d.get("stage") not in CLOSED_STAGES]
     today = _utcnow().date()
     closes = [c for c in (_parse_date(d.get("expected_close")) for d in open_deals) if c is not None]
@@ -705,7 +698,7 @@ def _merged(primary: dict[str, Any], merged: list[dict[str, Any]], prefs: dict[s
             result["engagement"] = {
                 "last_interaction": max(last) if last else None,
                 "total_interactions": sum(int(e.get("total_interactions") or 0) for e in engaged),
-                "lifetime_value": _money(sum(_number(e.get("lifetime_value")) for e in engaged)),
+                "lifetime_value": _money(sum(records.amount(e.get("lifetime_value")) for e in engaged)),
             }
     for field, source in prefs.items():
         if field in by_id[source]:
@@ -1073,8 +1066,9 @@ def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal:
 
 # deals ----------------------------------------------------------------------------------------------------
 def _summary(deals: list[dict[str, Any]]) -> dict[str, Any]:
-    total = sum(_number(d.get("value")) for d in deals)
-    weighted = sum(_number(d.get("value")) * (_number(d.get("probability")) / 100) for d in deals)  # 1e308 * 50
+    total = sum(records.amount(d.get("value")) for d in deals)
+    weighted = sum(records.amount(d.get("value")) * (records.amount(d.get("probability")) / 100)
+                   for d in deals)  # 1e308 * 50
     return {"total_value": _money(total), "weighted_value": _money(weighted), "deal_count": len(deals)}
 
 
@@ -1168,7 +1162,7 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
     for stage in stages:
         in_stage = [d for d in deals if d.get("stage") == stage]
         by_stage.append({"stage": stage, "count": len(in_stage),
-                         "value": _money(sum(_number(d.get("value")) for d in in_stage))})
+                         "value": _money(sum(records.amount(d.get("value")) for d in in_stage))})
 
     now = _utcnow()
     to_close = [_days(_parse_time(d.get("created_at")), _parse_time(d.get("updated_at")))
@@ -1194,7 +1188,7 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
         close = _parse_date(deal.get("expected_close"))
         if deal.get("stage") in CLOSED_STAGES or close is None:
             continue
-        weighted = _number(deal.get("value")) * _number(deal.get("probability")) / 100
+        weighted = records.amount(deal.get("value")) * records.amount(deal.get("probability")) / 100
         if (close.year, close.month) == (today.year, today.month):
             this_month += weighted
         if (close.year, close.month) == _month_after(today):

@@ -77,12 +77,6 @@ def _moment(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 0.0
-    return float(value)
-
-
 def _money(value: float) -> float | int:
     rounded = round(float(value), 2)
     return int(rounded) if rounded.is_integer() else rounded
@@ -105,7 +99,7 @@ def _ordered_stages(engine: Engine) -> list[dict[str, Any]]:
 
 
 def _stage_or_invalid(engine: Engine, stage_id: Any, field: str = "stage_id") -> dict[str, Any]:
-    stage = engine.store.get(STAGES, stage_id) if isinstance(stage_id, int) and not isinstance(stage_id, bool) \
+    stage = engine.store.get(STAGES, stage_id) if records.is_int(stage_id) \
         else None
     if stage is None:
         raise ValidationFailed(INVALID, field_errors={field: [f"The selected {field.replace('_', ' ')} is invalid."]})
@@ -264,7 +258,7 @@ def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
         moved = current.get("stage_id") != stage["id"]
         current.update(stage_id=stage["id"], stage_name=stage.get("name"), is_won=won, is_lost=lost)
         probability = stage.get("probability")
-        if isinstance(probability, int) and not isinstance(probability, bool):
+        if records.is_int(probability):
             current["probability"] = max(0, min(100, probability))
         if won or lost:
             if moved or _moment(current.get("closed_at")) is None:
@@ -311,7 +305,7 @@ def pipeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
             "is_won": bool(stage.get("is_won")),
             "is_lost": bool(stage.get("is_lost")),
             "count": len(members),
-            "total_value": _money(sum(_number(d.get("value")) for d in members)),
+            "total_value": _money(sum(records.amount(d.get("value")) for d in members)),
             "deals": engine.presented_all(resource, members),
         })
     return _raw_response(engine, op, "collection", columns)
@@ -322,8 +316,8 @@ def stats(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
     won = [d for d in deals if d.get("is_won")]
     lost = [d for d in deals if d.get("is_lost") and not d.get("is_won")]
     open_deals = [d for d in deals if not _closed(d)]
-    total = sum(_number(d.get("value")) for d in deals)
-    weighted = sum(_number(d.get("value")) * _number(d.get("probability")) / 100 for d in open_deals)
+    total = sum(records.amount(d.get("value")) for d in deals)
+    weighted = sum(records.amount(d.get("value")) * records.amount(d.get("probability")) / 100 for d in open_deals)
     closed = len(won) + len(lost)
     return _raw_response(engine, op, "item", {
         "total_value": _money(total),
@@ -536,7 +530,7 @@ def _check_stage(body: dict[str, Any], base: dict[str, Any] | None = None) -> No
     if merged.get("is_won") is True and merged.get("is_lost") is True:
         problems["is_lost"] = ["A stage cannot be both won and lost."]
     probability = body.get("probability")
-    if isinstance(probability, int) and not isinstance(probability, bool) and not 0 <= probability <= 100:
+    if records.is_int(probability) and not 0 <= probability <= 100:
         problems["probability"] = ["The probability field must be between 0 and 100."]
     if problems:
         raise ValidationFailed(INVALID, field_errors=problems)
@@ -655,8 +649,9 @@ def _quote_items(quote: dict[str, Any]) -> list[dict[str, Any]]:
 def _quote_total(quote: dict[str, Any]) -> float:
     total = quote.get("total")
     if isinstance(total, int | float) and not isinstance(total, bool):
-        return _number(total)
-    return sum((_number(i.get("quantity")) * _number(i.get("unit_price")) for i in _quote_items(quote)), 0.0)
+        return records.amount(total)
+    return sum((records.amount(i.get("quantity")) * records.amount(i.get("unit_price"))
+                for i in _quote_items(quote)), 0.0)
 
 
 def quote_pdf(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -670,7 +665,7 @@ def quote_pdf(engine: Engine, op: Operation, req: ValidRequest, principal: Princ
     if quote.get("valid_until"):
         lines.append((12, f"Valid until: {quote['valid_until']}"))
     for item in _quote_items(quote)[:30]:
-        qty, price = _number(item.get("quantity")), _number(item.get("unit_price"))
+        qty, price = records.amount(item.get("quantity")), records.amount(item.get("unit_price"))
         lines.append((10, f"{item.get('name') or 'Item'}  {qty:g} x {price:,.2f} = {qty * price:,.2f}"))
     lines.append((14, f"Total: {_quote_total(quote):,.2f}"))
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", number)

@@ -24,6 +24,7 @@ from typing import Any
 from flask import Response
 
 from crmspec.model import Operation, Resource
+from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
@@ -67,13 +68,9 @@ def _ids(records: Iterable[dict[str, Any]], field: str, limit: int = 10) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _stages_of(engine: Engine, pipeline_id: Any) -> list[dict[str, Any]]:
     """The pipeline's stages, first stage first (stages carry no order field: their id order)."""
-    if not _is_int(pipeline_id):
+    if not records.is_int(pipeline_id):
         return []
     return sorted(_where(engine, "stages", "pipeline_id", pipeline_id), key=lambda s: int(s["stage_id"]))
 
@@ -83,12 +80,12 @@ def _deal_problems(engine: Engine, deal: dict[str, Any], body: dict[str, Any]) -
     """YSUITE's own rules for the deal as it would be stored (`deal`), given what the client sent (`body`)."""
     problems: Problems = {}
     cstid = deal.get("cstid")
-    contact = engine.store.get("contacts", cstid) if _is_int(cstid) else None
+    contact = engine.store.get("contacts", cstid) if records.is_int(cstid) else None
     if contact is not None and contact.get("contact_type") != BUSINESS:
         _add(problems, "cstid", f"The cstid must be a Business contact (contact_type 2); contact {cstid} is an "
                                 "Individual: put an Individual in deal_contact_id.")
     stage_id = body.get("deal_current_stage")
-    stage = engine.store.get("stages", stage_id) if _is_int(stage_id) else None
+    stage = engine.store.get("stages", stage_id) if records.is_int(stage_id) else None
     if stage is not None and stage.get("pipeline_id") != deal.get("pipeline_id"):
         _add(problems, "deal_current_stage",
              f"The selected deal current stage does not belong to pipeline {deal.get('pipeline_id')}.")
@@ -132,7 +129,7 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     rng = random.Random(f"ysuite-deal:{deal.get('deal_id')}:{deal.get('deal_name')}:{deal.get('cstid')}")
 
     # YS11: the company contact is a Business contact
-    contact = store.get("contacts", deal.get("cstid")) if _is_int(deal.get("cstid")) else None
+    contact = store.get("contacts", deal.get("cstid")) if records.is_int(deal.get("cstid")) else None
     if contact is None or contact.get("contact_type") != BUSINESS:
         businesses = _where(engine, "contacts", "contact_type", BUSINESS)
         if businesses:
@@ -143,7 +140,7 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     # the person within the company, the owner and the assignee exist (or are unset)
     for field, target in (("deal_contact_id", "contacts"), ("deal_owner_id", "users"), ("deal_assignedto", "users")):
         value = deal.get(field)
-        if value is not None and (not _is_int(value) or store.get(target, value) is None):
+        if value is not None and (not records.is_int(value) or store.get(target, value) is None):
             deal[field] = None
 
     # YS10: `owner` is the display name of deal_owner_id
@@ -154,7 +151,7 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     stages = _stages_of(engine, deal.get("pipeline_id"))
     first = stages[0]["stage_id"] if stages else None
     current = deal.get("deal_current_stage")
-    if current is not None and (not _is_int(current) or current not in {s["stage_id"] for s in stages}):
+    if current is not None and (not records.is_int(current) or current not in {s["stage_id"] for s in stages}):
         deal["deal_current_stage"] = first
     elif current is None and "deal_id" not in deal:
         deal["deal_current_stage"] = first
@@ -168,7 +165,7 @@ def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
         cstid = stored["cstid"]
         body = req.fields()
         problems = _reference_problems(engine, resource, body)
-        if _is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
+        if records.is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
             _add(problems, "contact_parent", "A contact cannot be its own parent.")
         if body.get("contact_type") == INDIVIDUAL and stored.get("contact_type") != INDIVIDUAL:
             deals = _where(engine, "deals", "cstid", cstid)
