@@ -23,7 +23,7 @@ from pathlib import Path
 from crmspec.model import Dialect
 from mock_server.config import MockConfig
 from mock_server.errors import BadRequest, NotFound
-from mock_server.store import Store, _table
+from mock_server.store import Store
 
 SESSION_HEADER = "X-Mock-Session"
 DEFAULT_SESSION = "default"
@@ -63,12 +63,7 @@ class SessionStore(Store):
     def adopt(self, dialect: Dialect) -> None:
         """Serve a reloaded document: its resources' tables are created, existing records are kept."""
         self.dialect = dialect
-        with self.transaction() as db:
-            for name in dialect.resources:
-                db.execute(
-                    f"CREATE TABLE IF NOT EXISTS {_table(name)} ("
-                    "pk INTEGER PRIMARY KEY AUTOINCREMENT, rid TEXT UNIQUE, doc TEXT NOT NULL)"
-                )
+        self.create_tables()
 
 
 @dataclass(frozen=True, slots=True)

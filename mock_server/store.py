@@ -137,9 +137,13 @@ class Store(Database):
     def __init__(self, dialect: Dialect, path: str | None = None) -> None:
         super().__init__(path)
         self.dialect = dialect
+        self.create_tables()
+
+    def create_tables(self) -> None:
+        """The meta table and one table per resource of the dialect; existing ones and their records stay."""
         with self.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            for name in dialect.resources:
+            for name in self.dialect.resources:
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {_table(name)} ("
                     "pk INTEGER PRIMARY KEY AUTOINCREMENT, rid TEXT UNIQUE, doc TEXT NOT NULL)"
