@@ -19,8 +19,10 @@ _ENVELOPE: dict[str, Any] = {
         "fields": {"type": "array", "items": {"type": "string"}},
         "message": {"type": "string"},
         "empty": {"type": "boolean"},
+        "data_optional": {"type": "boolean"},
     },
 }
+_LEVEL = {"enum": ["MUST", "SHOULD"]}
 
 _LIST_ENVELOPE: dict[str, Any] = {
     **_ENVELOPE,
@@ -119,6 +121,8 @@ DIALECT_SCHEMA: dict[str, Any] = {
                 },
                 "codes": {"type": "object", "additionalProperties": {"type": "string"}},
                 "schema": {"type": "string"},
+                "general_statuses": {"type": "array", "items": _STATUS},
+                "field_errors_judged": {"type": "boolean"},
             },
         },
         "pagination": {
@@ -133,6 +137,11 @@ DIALECT_SCHEMA: dict[str, Any] = {
                 "max_size": {"type": "integer", "minimum": 1},
                 "over_max": {"enum": ["clamp", "reject"]},
                 "past_end": {"enum": ["empty", "not_found"]},
+                "stated": {
+                    "type": "object",
+                    "properties": {"default_size": _LEVEL, "max_size": _LEVEL},
+                    "additionalProperties": False,
+                },
             },
         },
         "auth": {
@@ -194,9 +203,31 @@ OPERATION_SCHEMA: dict[str, Any] = {
                     "properties": {"asc": {"type": "string"}, "desc": {"type": "string"}},
                 },
                 "default_direction": {"enum": ["asc", "desc"]},
+                "level": _LEVEL,
+                "tested": {"type": "array", "items": {"type": "string"}},
             },
         },
         "envelope": {"type": "object"},
         "required_on_update": {"type": "array", "items": {"type": "string"}},
+        "refused_on_update": {
+            "type": "object",
+            "properties": {
+                "omitted": {"type": "array", "items": {"type": "string"}},
+                "empty": {"type": "array", "items": {"type": "string"}},
+            },
+            "additionalProperties": False,
+        },
+        "projection": {"type": "string"},
     },
+}
+
+DESIGNED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "parameters": {"type": "array", "items": {"type": "string"}},
+        "responses": {"type": "array", "items": {"type": "string", "pattern": "^([1-5][0-9X]{2}|default)$"}},
+        "request": {"type": "array", "items": {"enum": ["body", "required"]}},
+        "reason": {"type": "string"},
+    },
+    "additionalProperties": False,
 }

@@ -13,11 +13,12 @@ import jsonschema
 import yaml
 
 from crmspec import cache
-from crmspec.dialect_schema import DIALECT_SCHEMA, OPERATION_SCHEMA
+from crmspec.dialect_schema import DESIGNED_SCHEMA, DIALECT_SCHEMA, OPERATION_SCHEMA
 from crmspec.errors import DocumentNotFound, InvalidDialectBlock, InvalidDocument
 from crmspec.model import (
     Api,
     Auth,
+    Designed,
     Dialect,
     ErrorConvention,
     Filter,
@@ -25,6 +26,7 @@ from crmspec.model import (
     Pagination,
     Parent,
     Reference,
+    RefusedOnUpdate,
     Resource,
     Search,
     Sort,
@@ -292,6 +294,8 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             alternatives=alternatives,
             codes=dict(errors.get("codes") or {}),
             schema_ref=errors.get("schema"),
+            general_statuses=tuple(errors.get("general_statuses") or ()),
+            field_errors_judged=bool(errors.get("field_errors_judged", True)),
         ),
         pagination=Pagination(
             page_param=pagination["page_param"],
@@ -302,6 +306,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             max_size=pagination["max_size"],
             over_max=pagination.get("over_max", "clamp"),
             past_end=pagination.get("past_end", "empty"),
+            stated=dict(pagination.get("stated") or {}),
         ),
         auth=Auth(
             scheme=auth["scheme"],
@@ -401,9 +406,26 @@ def _operations(path: Path, document: dict[str, Any], dialect: Dialect) -> Itera
                     keys=dict(sort["keys"]),
                     directions={"asc": "asc", "desc": "desc", **(sort.get("directions") or {})},
                     default_direction=sort.get("default_direction", "asc"),
+                    level=sort.get("level", "MUST"),
+                    tested=tuple(sort.get("tested") or ()),
                 )
                 if sort
                 else None,
                 required_on_update=tuple(mark.get("required_on_update") or ()),
                 raw=op,
+                designed=_designed(op.get("x-designed") or {}, str(path), where),
+                refused_on_update=RefusedOnUpdate(
+                    omitted=tuple((mark.get("refused_on_update") or {}).get("omitted") or ()),
+                    empty=tuple((mark.get("refused_on_update") or {}).get("empty") or ()),
+                ),
+                projection=mark.get("projection"),
             )
+
+
+def _designed(raw: dict[str, Any], path: str, where: str) -> Designed:
+    _check(DESIGNED_SCHEMA, raw, path, where + "/x-designed", InvalidDialectBlock)
+    return Designed(
+        parameters=frozenset(raw.get("parameters") or ()),
+        responses=frozenset(str(code) for code in raw.get("responses") or ()),
+        request=frozenset(raw.get("request") or ()),
+    )

@@ -22,6 +22,7 @@ class Envelope:
     items: str | None = None
     page_fields: dict[str, str | None] = field(default_factory=dict)
     page_fields_required: bool = True  # false where the pages disagree on the block (Olympus, OC3)
+    data_optional: bool = False        # the record may be left out of the answer (RO5: update, data optional)
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -42,6 +43,7 @@ class Envelope:
             "items": self.items,
             "page_fields": dict(self.page_fields),
             "page_fields_required": self.page_fields_required,
+            "data_optional": self.data_optional,
         }
 
 
@@ -57,6 +59,7 @@ def envelope_from(raw: dict[str, Any]) -> Envelope:
         items=raw.get("items"),
         page_fields={k: v for k, v in (raw.get("page_fields") or {}).items() if v is not None},
         page_fields_required=bool(raw.get("page_fields_required", True)),
+        data_optional=bool(raw.get("data_optional", False)),
     )
 
 
@@ -72,6 +75,8 @@ class ErrorConvention:
     alternatives: dict[str, tuple[int, ...]]
     codes: dict[str, str]
     schema_ref: str | None
+    general_statuses: tuple[int, ...] = ()   # statuses the pages document for every operation (RO: 000's table)
+    field_errors_judged: bool = True         # false where the pages leave field errors' place and shape open (OC4/OC5)
 
     def status(self, kind: str) -> int:
         return self.statuses.get(kind, self.statuses.get("bad_request", 400))
@@ -90,6 +95,8 @@ class Pagination:
     max_size: int
     over_max: Literal["clamp", "reject"]
     past_end: Literal["empty", "not_found"]
+    stated: dict[str, Literal["MUST", "SHOULD"]] = field(default_factory=dict)  # default_size / max_size the
+    #                                          pages state, and the level they hold a server to (the rest is the mock's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +185,29 @@ class Sort:
     keys: dict[str, str]
     directions: dict[str, str]
     default_direction: Literal["asc", "desc"]
+    level: Literal["MUST", "SHOULD"] = "MUST"   # SHOULD where the pages leave the keys open (YS13)
+    tested: tuple[str, ...] = ()                 # the keys a suite sorts by (RO8: documented keys only)
+
+
+@dataclass(frozen=True, slots=True)
+class Designed:
+    """The parts of an operation the pages do not define (`x-designed`): the project's design, judged
+    at the SHOULD level at most."""
+
+    parameters: frozenset[str] = frozenset()
+    responses: frozenset[str] = frozenset()      # status codes, as the document writes them ('200')
+    request: frozenset[str] = frozenset()        # "body" (the whole body) or "required" (its required list)
+
+    def response(self, status: int | str) -> bool:
+        return str(status) in self.responses or f"{str(status)[0]}XX" in self.responses
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedOnUpdate:
+    """What the pages (and section 3) say an update must refuse: leaving a field out, or sending it empty."""
+
+    omitted: tuple[str, ...] = ()
+    empty: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +235,9 @@ class Operation:
     sort: Sort | None
     required_on_update: tuple[str, ...]
     raw: dict[str, Any]
+    designed: Designed = Designed()
+    refused_on_update: RefusedOnUpdate = RefusedOnUpdate()
+    projection: str | None = None                # the query parameter that selects fields (Concord's select)
 
     @property
     def secured(self) -> bool:
