@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--only", default="", help=f"comma-separated families: {','.join(FAMILIES)}")
     cmd.add_argument("--report-dir", default="reports", type=Path)
     cmd.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    cmd.add_argument("--keep-records", action="store_true",
+                     help="leave the records the suite created on the target (to replay a reported failure)")
     cmd.add_argument("--quiet", action="store_true", help="print only the verdict line")
     return parser
 
@@ -85,12 +87,16 @@ def _main(argv: list[str] | None) -> int:
     if api.dialect.auth.scheme == "key_pair" and any(":" not in c for c in credentials.values()):
         return fail("YSUITE credentials take the form ACCESS_KEY:SECRET_KEY")
     target = Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout)
-    options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families)
+    options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families,
+                      keep_records=args.keep_records)
     result = _run_with_progress(api, target, options, quiet=args.quiet)
     try:
         paths = write_reports(result, args.report_dir)
     except OSError as exc:
         return fail(f"cannot write the reports to {args.report_dir}: {exc.strerror}")
+    if result.verdict == "error":
+        # could not judge: one line on stderr (the reports say the rest), nothing on stdout
+        return fail(f"could not judge {result.target}: {result.error} (reports in {args.report_dir})")
     _summarise(result, paths, quiet=args.quiet)
     return EXIT[result.verdict]
 
@@ -112,7 +118,8 @@ def _summarise(result: RunResult, paths: dict[str, Path], quiet: bool) -> None:
     counts = result.counts()
     line = (f"{result.verdict}: {result.title} at {result.target} "
             f"({counts['passed']} passed, {counts['failed']} failed, {counts['warnings']} warnings, "
-            f"{counts['skipped']} skipped; {result.requests_sent} requests in {result.duration_seconds:.1f}s)")
+            f"{counts['skipped']} skipped, {counts['errors']} broken; "
+            f"{result.requests_sent} requests in {result.duration_seconds:.1f}s)")
     if result.error:
         line += f" - {result.error}"
     if quiet:
@@ -126,11 +133,11 @@ def _summarise(result: RunResult, paths: dict[str, Path], quiet: bool) -> None:
     for column in ("id", "family", "severity", "status", "title"):
         table.add_column(column)
     for check in result.checks:
-        if check.status == "passed":
+        outcome = check.outcome(result.level)
+        if outcome in ("passed", "skipped"):
             continue
-        style = "red" if check.status == "failed" and check.severity == "MUST" else "yellow"
-        table.add_row(check.id, check.family, check.severity, check.status, check.title,
-                      style=style if check.status == "failed" else "dim")
+        style = {"failed": "red", "warning": "yellow", "error": "magenta"}[outcome]
+        table.add_row(check.id, check.family, check.counted_severity, outcome, check.title, style=style)
     if table.rows:
         console.print(table)
     console.print(line, highlight=False)

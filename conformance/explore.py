@@ -1,8 +1,9 @@
 """Exploration: Schemathesis generates requests for every operation it is safe to call (fixed seed).
 
-Safe means X11: reads of anything; creates (tracked and deleted afterwards); updates only of the
-suite's own records; no deletes and no custom writes (merge, import, ...) on data the suite does not own.
-Positive cases feed the response checks; negative cases also feed VAL-009 (invalid input refused).
+Safe means X11: reads of anything; creates (tracked and deleted afterwards) of resources the suite can
+delete; updates only of the suite's own records; no deletes and no custom writes (merge, import, ...).
+Every reference a generated body carries is pointed at the suite's own records (or at lookup data), so
+no foreign record's derived values move. Positive and negative cases feed the response checks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from crmspec.model import Operation
 Progress = Callable[[str], None]
 
 
-def _draw(strategy: Any, count: int, seed: int) -> list[Any]:
+def draw(strategy: Any, count: int, seed: int) -> list[Any]:
+    """`count` examples of a strategy, the same for the same seed, drawn without any target in sight."""
     drawn: list[Any] = []
 
     @hypothesis.settings(max_examples=count, database=None, deadline=None, derandomize=False,
@@ -50,7 +52,8 @@ def _plan(ctx: RunContext, op: Operation) -> dict[str, Any] | None:
         return {own: made.id} if made is not None else {}
     if op.action == "create" and not op.path_params:
         # X11: generate creates only where the suite can delete what it made (Olympus deals cannot be)
-        return {} if ctx.api.find(op.resource, "delete") is not None else None
+        deletable = ctx.api.find(op.resource, "delete") is not None
+        return {} if deletable and ctx.fixtures.creatable(op.resource) is not None else None
     if op.action == "update":
         made = ctx.fixtures.create(op.resource)
         if made is None:
@@ -64,6 +67,8 @@ def _send(ctx: RunContext, op: Operation, case: Any, source: str) -> None:
     if media != "application/json" and case.body is not None and not isinstance(case.body, dict | list):
         return
     payload = case.body if _has_body(case) else None
+    if op.action in ("create", "update"):
+        payload = ctx.fixtures.own_references(op, payload)
     # generated security headers are the auth family's business: the suite's credential wins here
     headers = ctx.target.without_credentials(case.headers)
     raw: bytes | str | None = None
@@ -109,7 +114,7 @@ def explore(ctx: RunContext, progress: Progress | None = None) -> None:
         for mode, source, path_values in passes:
             try:
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_values or None)
-                cases = _draw(strategy, ctx.options.max_examples, ctx.options.seed + index)
+                cases = draw(strategy, ctx.options.max_examples, ctx.options.seed + index)
             except Exception:  # noqa: S112  (no case can be generated for this mode: nothing to explore)
                 continue
             for case in cases:

@@ -1,8 +1,10 @@
-"""Records the suite creates on the target (and only those it deletes): X11, 'leaves it as it found it'.
+"""Records the suite creates on the target, and only those it changes or deletes (X11: the suite does no harm).
 
-A create body starts from the page's own example when the document carries one, then every reference
-is pointed at a record that exists on the target (found through its list, or created first), and every
-text the API may require to be unique is tagged with the run's tag.
+A create body starts from the page's own example when the document carries one; every reference in it
+points at a record the suite created itself wherever the API lets it create one (a test deal hangs off a
+test contact), so no foreign record's derived values (counts, scores, totals) move; only lookup data the
+API fixes (stages, pipelines, users: resources with declared `fixtures`, or with no create) is referenced
+as the target has it. Every text the API may require to be unique is tagged with the run's tag.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from typing import Any
 from conformance import normalise
 from conformance.context import RunContext
 from conformance.target import Exchange
-from crmspec.model import Operation, Resource
+from crmspec.model import Operation, Reference, Resource
 from crmspec.schemas import flatten
+
+MAX_DEPTH = 3   # a reference chain deeper than this is looked up, not created
+
+
+class FixtureUnavailable(Exception):
+    """The suite could not make the record a check needs: the check is skipped with this reason."""
 
 
 @dataclass
@@ -24,6 +32,16 @@ class Created:
     id: Any
     record: dict[str, Any]
     exchange: Exchange
+    parent_id: Any = None
+    credential: str = "default"
+
+
+@dataclass
+class Draft:
+    """A create body, and which of its references could only be guessed (from the page's example)."""
+
+    body: dict[str, Any]
+    guessed: tuple[str, ...] = ()
 
 
 def request_schema(operation: Operation) -> dict[str, Any]:
@@ -83,19 +101,50 @@ class Fixtures:
     tag: str
     created: list[Created] = field(default_factory=list)
     counter: int = 0
-    _existing: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _lookups: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _shared: dict[tuple[str, str], Created] = field(default_factory=dict)
+    _absent: dict[str, Any] = field(default_factory=dict)
 
-    # finding what the target holds ------------------------------------------------------------
-    def existing_id(self, resource: Resource, where: dict[str, Any] | None = None) -> Any:
-        key = (resource.name, repr(sorted((where or {}).items())))
-        if key in self._existing:
-            return self._existing[key]
-        found = self._find(resource, where or {})
-        if found is None and self.ctx.api.find(resource.name, "create") is not None:
-            made = self.create(resource.name, overrides=dict(where or {}))
-            found = made.id if made else None
-        self._existing[key] = found
-        return found
+    # what the suite may reference --------------------------------------------------------------
+    def creatable(self, resource_name: str) -> Operation | None:
+        """The create operation of a resource the suite makes its own records of (not lookup data)."""
+        api = self.ctx.api
+        resource = api.dialect.resources.get(resource_name)
+        op = api.find(resource_name, "create")
+        if resource is None or op is None or resource.fixtures:
+            return None
+        parent = resource.parent.param if resource.parent else None
+        return op if all(p == parent for p in op.path_params) else None
+
+    def reference(self, ref: Reference, depth: int = 0) -> Any:
+        """An id for a reference field: a record of the suite's own where it can make one, else one the
+        target already has (lookup data is only read, never changed)."""
+        target = self.ctx.api.dialect.resources.get(ref.resource)
+        if target is None:
+            return None
+        where = dict(ref.where)
+        if depth < MAX_DEPTH and self.creatable(ref.resource) is not None:
+            shared = self.shared(ref.resource, where, depth + 1)
+            if shared is not None:
+                return shared.id
+        return self.lookup(target, where)
+
+    def shared(self, resource_name: str, where: dict[str, Any] | None = None, depth: int = 0) -> Created | None:
+        """One record of the suite's own that other fixtures can point at (made on first use)."""
+        key = (resource_name, repr(sorted((where or {}).items())))
+        known = self._shared.get(key)
+        if known is not None and known in self.created:
+            return known
+        made = self.create(resource_name, overrides=dict(where or {}), depth=depth)
+        if made is not None:
+            self._shared[key] = made
+        return made
+
+    def lookup(self, resource: Resource, where: dict[str, Any]) -> Any:
+        key = (resource.name, repr(sorted(where.items())))
+        if key not in self._lookups:
+            self._lookups[key] = self._find(resource, where)
+        return self._lookups[key]
 
     def _find(self, resource: Resource, where: dict[str, Any]) -> Any:
         api, dialect = self.ctx.api, self.ctx.api.dialect
@@ -104,18 +153,38 @@ class Fixtures:
             if op is None or op.path_params:
                 continue
             params = {dialect.pagination.size_param: min(50, dialect.pagination.max_size)} if action == "list" else {}
-            exchange = self.ctx.target.send(op.method.upper(), op.path, params=params, operation=str(op))
+            exchange = self.ctx.target.send(op.method.upper(), op.path, params=params, operation=str(op),
+                                            source="fixture")
             try:
                 items = normalise.items(dialect, op, exchange.json()) if exchange.status == 200 else None
-            except ValueError:
+            except (ValueError, UnicodeDecodeError):
                 items = None
-            for item in items or []:
+            for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and all(item.get(k) == v for k, v in where.items()):
                     return item.get(resource.id_field)
+        for fixture in resource.fixtures:  # lookup data the document fixes (the pages' stage names...)
+            if all(fixture.get(k) == v for k, v in where.items()):
+                return fixture.get(resource.id_field)
         return None
 
+    def absent_id(self, resource_name: str) -> Any:
+        """An id the target proved it has no record of (its read answers not found), or None."""
+        if resource_name in self._absent:
+            return self._absent[resource_name]
+        api = self.ctx.api
+        read = api.find(resource_name, "read")
+        candidate: Any = 9007199254740991 if api.dialect.id_type == "integer" else f"crmconf-{self.tag}-absent"
+        proven = None
+        if read is not None and read.record_param() is not None and len(read.path_params) == 1:
+            path = read.path.replace("{" + read.path_params[0] + "}", str(candidate))
+            exchange = self.ctx.target.send("GET", path, operation=str(read), source="fixture")
+            if exchange.status in api.dialect.errors.accepted("not_found") or exchange.status == 404:
+                proven = candidate
+        self._absent[resource_name] = proven
+        return proven
+
     # creating ----------------------------------------------------------------------------------
-    def body(self, resource_name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def draft(self, resource_name: str, overrides: dict[str, Any] | None = None, depth: int = 0) -> Draft | None:
         api = self.ctx.api
         op = api.find(resource_name, "create")
         if op is None:
@@ -127,7 +196,8 @@ class Fixtures:
         body = {k: v for k, v in body.items() if k in properties}
         self.counter += 1
         tag = f"crmconf-{self.tag}-{self.counter}"
-        for name in schema.get("required", []):
+        required = schema.get("required", [])
+        for name in required:
             if name not in body:
                 body[name] = minimal_value(name, properties.get(name, {}), tag)
         for name, value in list(body.items()):
@@ -137,42 +207,101 @@ class Fixtures:
                 body[name] = f"{tag} {value}"[:limit]
             elif isinstance(value, str) and ("email" in name):
                 body[name] = f"{tag}@example.org"
+        guessed: list[str] = []
         if resource is not None:
+            references = {r.field: r for r in resource.references}
             for ref in resource.references:
                 if "." in ref.field or ref.field not in properties:
                     continue
-                required = ref.field in schema.get("required", [])
-                if ref.field not in body and not required:
+                needed = ref.field in required
+                if ref.field not in body and not needed or (overrides and ref.field in overrides):
                     continue
-                target = api.dialect.resources.get(ref.resource)
-                found = self.existing_id(target, dict(ref.where)) if target is not None else None
+                if ref.resource == resource_name and not needed:
+                    body.pop(ref.field, None)  # no chains of records pointing at records of the same kind
+                    continue
+                found = self.reference(ref, depth)
                 if found is not None:
                     body[ref.field] = found
-                elif not required:
+                elif needed:
+                    guessed.append(ref.field)  # keeps the page example's value: the API gave no way to look one up
+                else:
                     body.pop(ref.field, None)
-                # a required reference the API gives no way to look up keeps the page example's value
             for name in list(body):
-                if name in (r.field for r in resource.references):
-                    continue
-                invented = name.endswith("_id") and name not in schema.get("required", [])
+                invented = name.endswith("_id") and name not in required and name not in references
                 if invented and isinstance(body[name], int | str):
-                    body.pop(name)  # an id the example invented that we cannot resolve
+                    body.pop(name)  # an id the example invented that the suite cannot resolve
         body.update(overrides or {})
+        return Draft(body, tuple(guessed))
+
+    def body(self, resource_name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        draft = self.draft(resource_name, overrides)
+        return draft.body if draft is not None else None
+
+    def own_references(self, op: Operation, body: Any) -> Any:
+        """A generated body with every reference it carries pointed at the suite's own records (or at
+        lookup data): whatever the generator drew, no foreign record is touched through it."""
+        resource = self.ctx.api.dialect.resources.get(op.resource)
+        if resource is None or not isinstance(body, dict):
+            return body
+        for ref in resource.references:
+            if ref.field in body and isinstance(body[ref.field], int | str) and not isinstance(body[ref.field], bool):
+                found = self.reference(ref)
+                if found is None:
+                    del body[ref.field]
+                else:
+                    body[ref.field] = found
         return body
 
-    def create(self, resource_name: str, overrides: dict[str, Any] | None = None,
-               credential: str = "default") -> Created | None:
-        api = self.ctx.api
-        op = api.find(resource_name, "create")
-        resource = api.dialect.resources.get(resource_name)
-        if op is None or resource is None or op.path_params:
+    def parent_of(self, resource_name: str, depth: int = 0) -> Any:
+        resource = self.ctx.api.dialect.resources.get(resource_name)
+        if resource is None or resource.parent is None:
             return None
-        body = self.body(resource_name, overrides)
-        exchange = self.ctx.target.send(op.method.upper(), op.path, json_body=body, operation=str(op),
-                                        credential=credential)
-        return self.adopt(op, exchange)
+        parent = self.shared(resource.parent.resource, depth=depth + 1)
+        return parent.id if parent is not None else None
 
-    def adopt(self, op: Operation, exchange: Exchange) -> Created | None:
+    def create(self, resource_name: str, overrides: dict[str, Any] | None = None,
+               credential: str = "default", depth: int = 0) -> Created | None:
+        made, _ = self._create(resource_name, overrides, credential, depth)
+        return made
+
+    def require(self, resource_name: str, overrides: dict[str, Any] | None = None) -> Created:
+        """A new record of the suite's own, or FixtureUnavailable (the check is skipped) with why not."""
+        made, why = self._create(resource_name, overrides, "default", 0)
+        if made is None:
+            raise FixtureUnavailable(f"could not create a {resource_name} record to work on: {why}")
+        return made
+
+    def _create(self, resource_name: str, overrides: dict[str, Any] | None, credential: str,
+                depth: int) -> tuple[Created | None, str]:
+        op = self.creatable(resource_name)
+        if op is None:
+            return None, "the API gives the suite no way to create one"
+        draft = self.draft(resource_name, overrides, depth)
+        if draft is None:
+            return None, "the API gives the suite no way to create one"
+        path, parent_id = op.path, None
+        if op.path_params:
+            parent_id = self.parent_of(resource_name, depth)
+            if parent_id is None:
+                return None, "could not create the record it belongs to"
+            path = path.replace("{" + op.path_params[0] + "}", str(parent_id))
+        exchange = self.ctx.target.send(op.method.upper(), path, json_body=draft.body, operation=str(op),
+                                        credential=credential, source="fixture")
+        if exchange.status == 403 and credential == "default" and "admin" in self.ctx.target.credentials:
+            exchange = self.ctx.target.send(op.method.upper(), path, json_body=draft.body, operation=str(op),
+                                            credential="admin", source="fixture")
+            credential = "admin"
+        made = self.adopt(op, exchange, parent_id)
+        if made is not None:
+            made.credential = credential
+            return made, ""
+        why = f"{op} answered {exchange.status}"
+        if draft.guessed:
+            why += f" (the body's {', '.join(draft.guessed)} came from the page's example: the API gave " \
+                   "no way to find a record to point at)"
+        return None, why
+
+    def adopt(self, op: Operation, exchange: Exchange, parent_id: Any = None) -> Created | None:
         """A record a create answered with: the suite owns it from now on and deletes it at the end
         (also when a server wrongly accepted a body the suite sent to be refused)."""
         if exchange.status is None or not 200 <= exchange.status < 300:
@@ -184,12 +313,31 @@ class Fixtures:
         new_id = normalise.record_id(self.ctx.api.dialect, op, record)
         if new_id is None:
             return None
-        created = Created(op.resource, new_id, dict(record), exchange)
+        if parent_id is None and op.path_params:
+            parent_id = _path_value(op, exchange.url, op.path_params[0])
+        created = Created(op.resource, new_id, dict(record), exchange, parent_id)
         self.created.append(created)
         return created
 
+    def auth_target(self, resource_name: str) -> Created | None:
+        """A record of the suite's own that auth probes aim their writes at (remade if a probe that
+        should have been refused deleted it)."""
+        key = ("auth-target:" + resource_name, "")
+        known = self._shared.get(key)
+        if known is not None and known in self.created:
+            return known
+        made = self.create(resource_name) if self.creatable(resource_name) is not None else None
+        if made is not None:
+            self._shared[key] = made
+        return made
+
+    def owns(self, resource_name: str, record_id: Any) -> bool:
+        return any(c.resource == resource_name and str(c.id) == str(record_id) for c in self.created)
+
     def forget(self, resource_name: str, record_id: Any) -> None:
-        self.created = [c for c in self.created if not (c.resource == resource_name and c.id == record_id)]
+        """A record of the suite's own that is gone (deleted by a check, merged away, or by a request the
+        server should have refused): nothing to clean up, nothing to point at any more."""
+        self.created = [c for c in self.created if not (c.resource == resource_name and str(c.id) == str(record_id))]
 
     def cleanup(self) -> list[str]:
         """Delete what the run created, newest first; returns what could not be deleted."""
@@ -200,8 +348,23 @@ class Fixtures:
                 left.append(f"{created.resource} {created.id} (the API has no delete)")
                 continue
             path = op.path.replace("{" + op.path_params[-1] + "}", str(created.id))
-            exchange = self.ctx.target.send("DELETE", path, operation=str(op), source="cleanup")
-            if exchange.status is None or exchange.status >= 300 and exchange.status not in (404, 400):
+            if len(op.path_params) > 1:
+                path = path.replace("{" + op.path_params[0] + "}", str(created.parent_id))
+            exchange = self.ctx.target.send("DELETE", path, operation=str(op), source="cleanup",
+                                            credential=created.credential)
+            gone = self.ctx.api.dialect.errors.accepted("not_found") + (404,)
+            if exchange.status is None or exchange.status >= 300 and exchange.status not in gone:
                 left.append(f"{created.resource} {created.id}")
         self.created.clear()
+        self._shared.clear()
         return left
+
+
+def _path_value(op: Operation, url: str, param: str) -> Any:
+    """The value a URL holds where the operation's path has `{param}`."""
+    template = op.path.split("/")
+    actual = url.split("?")[0].split("/")[-len(template):]
+    for part, value in zip(template, actual, strict=False):
+        if part == "{" + param + "}":
+            return int(value) if value.isdigit() else value
+    return None

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["MUST", "SHOULD"]
-Status = Literal["passed", "failed", "skipped"]
+Status = Literal["passed", "failed", "skipped", "error"]
+Outcome = Literal["passed", "failed", "warning", "skipped", "error"]
 Verdict = Literal["conformant", "non-conformant", "error"]
 Level = Literal["standard", "strict"]
 
@@ -21,7 +22,8 @@ class Evidence:
     message: str                        # what is wrong, in one sentence
     request: dict[str, Any]             # {method, url, headers, body}
     response: dict[str, Any]            # {status, headers, body (excerpt, at most 2 KB)}
-    curl: str                           # a shell line that replays the request
+    curl: str                           # a shell line that replays the request (credentials as variables)
+    level: Severity = "MUST"            # the check's level, or SHOULD where the operation is the project's design
 
 
 @dataclass(slots=True)
@@ -29,12 +31,51 @@ class CheckResult:
     id: str                             # stable, e.g. "PAG-003"
     family: str                         # one of FAMILIES
     title: str
-    severity: Severity
+    severity: Severity                  # the check's own level; a failure may count lower (Evidence.level)
     source: str                         # the seed statement or dialects.md decision it enforces
-    status: Status
+    status: Status                      # error: the check itself broke (a fault of the tool, not the server)
     failures: list[Evidence] = field(default_factory=list)
-    reason: str | None = None           # why it was skipped, or a note
+    reason: str | None = None           # why it was skipped, what broke (status error), or a note
     observations: int = 0               # how many responses the check judged
+    must_failures: int = 0              # failed observations that count at the MUST level
+    should_failures: int = 0            # failed observations that count at the SHOULD level only
+    trace: str | None = None            # the tool fault's traceback (status error): report.json only
+
+    def __post_init__(self) -> None:
+        if self.status == "failed" and not (self.must_failures or self.should_failures):
+            # a result built without counts: every failure counts at the check's own level
+            count = max(len(self.failures), 1)
+            if self.severity == "MUST":
+                self.must_failures = count
+            else:
+                self.should_failures = count
+
+    def outcome(self, level: Level) -> Outcome:
+        """How the check counts at a run's level."""
+        if self.status != "failed":
+            return self.status
+        return "failed" if self.counts_against(level) else "warning"
+
+    def counts_against(self, level: Level) -> bool:
+        """Whether its failures decide the verdict: a MUST-level one, or any at the strict level (also
+        those a check recorded before it broke: what it saw the server do is still true)."""
+        return bool(self.must_failures or (level == "strict" and self.should_failures))
+
+    @property
+    def counted_severity(self) -> Severity:
+        """The level at which the check's failures count: MUST if any failure does."""
+        return "MUST" if self.must_failures else "SHOULD"
+
+
+@dataclass(slots=True)
+class Preflight:
+    """What the run proved about each credential before judging (safe reads only)."""
+
+    credential: str = "not tried"       # "accepted: 200 on GET /deals", or why the run stopped
+    expired: str = "not given"          # "refused: 401 on GET /deals", or why the expiry checks are skipped
+    limited: str = "not given"          # "refused: 403 on GET /products", or why the 403 checks are skipped
+    expired_refused: bool = False
+    limited_refused: bool = False
 
 
 @dataclass(slots=True)
@@ -53,12 +94,25 @@ class RunResult:
     checks: list[CheckResult]
     error: str | None = None            # why the run could not certify (verdict "error")
     requests_sent: int = 0
+    preflight: Preflight = field(default_factory=Preflight)
+    not_implemented: list[str] = field(default_factory=list)   # inferred operations the target does not have
+    leftovers: list[str] = field(default_factory=list)        # records the suite created and could not delete
 
     def counts(self) -> dict[str, int]:
-        out = {"passed": 0, "failed": 0, "skipped": 0, "warnings": 0}
+        out = {"passed": 0, "failed": 0, "skipped": 0, "warnings": 0, "errors": 0}
         for check in self.checks:
-            if check.status == "failed" and check.severity == "SHOULD" and self.level == "standard":
-                out["warnings"] += 1
-            else:
-                out[check.status] += 1
+            kind = check.outcome(self.level)
+            out[{"warning": "warnings", "error": "errors"}.get(kind, kind)] += 1
         return out
+
+
+def verdict_of(results: list[CheckResult], level: Level) -> Verdict:
+    """Non-conformant on a counted failure; error when a check that could count broke; else conformant.
+
+    A broken check (a fault of the tool) never makes a server non-conformant, but it leaves a rule
+    undecided: the run cannot certify unless some other MUST failure already decided the verdict."""
+    if any(r.counts_against(level) for r in results):
+        return "non-conformant"
+    if any(r.status == "error" and (r.severity == "MUST" or level == "strict") for r in results):
+        return "error"
+    return "conformant"

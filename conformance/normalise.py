@@ -66,12 +66,14 @@ def error(dialect: Dialect, body: Any) -> ErrorBody:
     if not isinstance(body, dict):
         return ErrorBody(None, None, None, None)
     message = dotted.get(body, conv.message)
-    if message is None:
-        message = body.get("error") if isinstance(body.get("error"), str) else None  # CC11: {error: "..."}
+    nested = body.get("error")
+    if message is None and isinstance(nested, str):
+        message = nested  # CC11: {error: "..."}
+    if message is None and isinstance(nested, dict):
+        message = nested.get("message")  # OC4: the SDK's {error: {code, message, details}}
     code = None
     if conv.code is not None:  # OC4: body.code -> body.error.code -> body.error
         code = dotted.get(body, conv.code)
-        nested = body.get("error")
         if code is None and isinstance(nested, dict):
             code = nested.get("code")
         if code is None and isinstance(nested, str):

@@ -92,14 +92,15 @@ class CheckItem(pytest.Item):
         if result.verdict == "error":
             pytest.fail(f"the run could not certify: {result.error}", pytrace=False)
         check = next(c for c in result.checks if c.id == self.check.id)
-        if check.status == "skipped":
+        outcome = check.outcome(result.level)
+        if outcome == "skipped":
             pytest.skip(check.reason or "skipped")
-        if check.status == "failed":
-            text = _describe(check)
-            if check.severity == "SHOULD" and result.level == "standard":
-                warnings.warn(ConformanceWarning(text), stacklevel=1)
-                return
-            raise CheckFailed(text)
+        if outcome == "error":
+            raise CheckFailed(f"{check.id} broke: a fault of crm-conformance, not of the server: {check.reason}")
+        if outcome == "warning":
+            warnings.warn(ConformanceWarning(_describe(check)), stacklevel=1)
+        elif outcome == "failed":
+            raise CheckFailed(_describe(check))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
@@ -117,7 +118,7 @@ class CheckFailed(AssertionError):
 def _describe(check: CheckResult) -> str:
     lines = [f"{check.id} [{check.severity}] {check.title}", f"source: {check.source}"]
     for failure in check.failures[:5]:
-        lines += [f"- {failure.operation}: {failure.message}", f"  {failure.curl}"]
+        lines += [f"- [{failure.level}] {failure.operation}: {failure.message}", f"  {failure.curl}"]
     if len(check.failures) > 5:
         lines.append(f"... and {len(check.failures) - 5} more (see report.json)")
     return "\n".join(lines)

@@ -18,6 +18,12 @@ import requests
 from crmspec.model import Auth
 
 EXCERPT = 2048
+# The environment variable a replay line reads each named credential from (never the credential itself).
+CREDENTIAL_VARIABLES = {"default": "CRM_TOKEN", "admin": "CRM_ADMIN_TOKEN", "limited": "CRM_LIMITED_TOKEN",
+                        "expired": "CRM_EXPIRED_TOKEN"}
+VALID_CREDENTIALS = ("default", "admin")
+# Headers the HTTP client adds on its own that a replay does not need.
+_NOT_REPLAYED = {"content-length", "connection", "accept-encoding", "user-agent", "host"}
 
 
 @dataclass(slots=True)
@@ -27,14 +33,16 @@ class Exchange:
     method: str
     url: str
     operation: str                      # "GET /deals/{id}" or "" for a request outside the document
-    request_headers: dict[str, str]
+    request_headers: dict[str, str]     # as sent on the wire
     request_body: Any
     status: int | None
     response_headers: dict[str, str]
     body: bytes
     elapsed: float
     error: str | None = None
-    source: str = "scenario"            # scenario | explore | negative
+    source: str = "scenario"            # scenario | explore | negative | stateful | fixture | probe | cleanup
+    credential: str | None = None       # the named credential it carried (default, admin, ...), if any
+    replay_headers: dict[str, str] = field(default_factory=dict)   # name -> the shell word a replay line writes
 
     @property
     def content_type(self) -> str:
@@ -44,19 +52,26 @@ class Exchange:
     def is_json(self) -> bool:
         return self.content_type == "application/json" or self.content_type.endswith("+json")
 
+    @property
+    def valid_credential(self) -> bool:
+        return self.credential in VALID_CREDENTIALS
+
     def json(self) -> Any:
         """The body as JSON; raises ValueError when it is not JSON."""
         return json.loads(self.body.decode("utf-8"))
 
     def curl(self) -> str:
-        parts = ["curl", "-sS", "-X", self.method]
-        for name, value in self.request_headers.items():
-            parts += ["-H", f"{name}: {value}"]
+        """A shell line that sends the same request again; credentials come from CRM_TOKEN & co."""
+        parts = ["curl", "-sS", "-X", shlex.quote(self.method)]
+        words = self.replay_headers or {k: shlex.quote(f"{k}: {v}") for k, v in self.request_headers.items()}
+        for name, word in words.items():
+            if name.lower() not in _NOT_REPLAYED:
+                parts += ["-H", word]
         if self.request_body is not None:
             data = self.request_body if isinstance(self.request_body, str) else json.dumps(self.request_body)
-            parts += ["--data-raw", data]
-        parts.append(self.url)
-        return " ".join(shlex.quote(p) for p in parts)
+            parts += ["--data-raw", shlex.quote(data)]
+        parts.append(shlex.quote(self.url))
+        return " ".join(parts)
 
     def evidence(self) -> tuple[dict[str, Any], dict[str, Any]]:
         request = {"method": self.method, "url": self.url, "headers": dict(self.request_headers),
@@ -119,6 +134,7 @@ class Target:
         sent.update(headers or {})
         body_for_evidence: Any = json_body if json_body is not None else (
             data.decode("utf-8", "replace") if isinstance(data, bytes) else data)
+        named = credential if credential in self.credentials else None
         attempt = 0
         while True:
             started = time.monotonic()
@@ -128,14 +144,20 @@ class Target:
                     timeout=self.timeout, allow_redirects=False,
                 )
             except requests.RequestException as exc:
-                exchange = Exchange(method, url, operation, sent, body_for_evidence, None, {}, b"",
-                                    time.monotonic() - started, error=_reason(exc), source=source)
+                wire = dict(sent)
+                if json_body is not None:
+                    wire.setdefault("Content-Type", "application/json")
+                exchange = Exchange(method, url, operation, wire, body_for_evidence, None, {}, b"",
+                                    time.monotonic() - started, error=_reason(exc), source=source,
+                                    credential=named, replay_headers=self.replay_headers(wire))
                 self.exchanges.append(exchange)
                 return exchange
+            wire = {k: str(v) for k, v in response.request.headers.items()}
             exchange = Exchange(
-                method, url, operation, sent, body_for_evidence, response.status_code,
+                method, url, operation, wire, body_for_evidence, response.status_code,
                 {k.lower(): v for k, v in response.headers.items()}, response.content,
-                time.monotonic() - started, source=source,
+                time.monotonic() - started, source=source, credential=named,
+                replay_headers=self.replay_headers(wire),
             )
             if response.status_code == 429 and attempt < self.retries:
                 attempt += 1
@@ -143,6 +165,41 @@ class Target:
                 continue
             self.exchanges.append(exchange)
             return exchange
+
+    def replay_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Each header as the shell word a replay line writes: every credential, and every value the suite
+        derived from one (a tampered signature, an unsigned copy), becomes a double-quoted expression over
+        CRM_TOKEN & co. that the shell expands; everything else is quoted literally."""
+        out: dict[str, str] = {}
+        for name, value in headers.items():
+            expression = self._credential_expression(value) if name.lower() in self.auth_header_names() else None
+            out[name] = f'"{_shell_text(name)}: {expression}"' if expression is not None \
+                else shlex.quote(f"{name}: {value}")
+        return out
+
+    def _credential_expression(self, value: str) -> str | None:
+        scheme, _, rest = value.partition(" ")
+        prefix, token = (f"{scheme} ", rest) if scheme.lower() == "bearer" and rest else ("", value)
+        for name, credential in self.credentials.items():
+            variable = CREDENTIAL_VARIABLES.get(name)
+            if variable is None:
+                continue
+            parts = {f"${{{variable}}}": credential}
+            if self.auth.scheme == "key_pair" and ":" in credential:
+                access, _, secret = credential.partition(":")
+                parts = {f"${{{variable}%%:*}}": access, f"${{{variable}#*:}}": secret}
+            for expression, real in parts.items():
+                if not real:
+                    continue
+                if token == real:
+                    return prefix + expression
+                if len(token) == len(real) and token[:-1] == real[:-1]:  # the last character changed
+                    return f'{prefix}$(t={expression}; printf %s "${{t%?}}"){_shell_text(token[-1])}'
+                pieces = real.split(".")
+                forged = token.split(".")
+                if len(pieces) == 3 and len(forged) == 3 and forged[1] == pieces[1] and forged[2] == "":
+                    return (f'{prefix}{_shell_text(forged[0])}.$(printf %s "{expression}" | cut -d. -f2).')
+        return None
 
     def _retry_wait(self, header: str | None, attempt: int) -> float:
         try:
@@ -159,14 +216,28 @@ class Target:
             raise TargetUnreachable(f"{self.base_url} does not answer: {exchange.error}")
 
 
+def _shell_text(text: str) -> str:
+    """Text safe inside a double-quoted shell word."""
+    return "".join(f"\\{c}" if c in '"$`\\' else c for c in text)
+
+
 def _reason(exc: requests.RequestException) -> str:
+    text = str(exc)
     if isinstance(exc, requests.Timeout):
         return "timed out"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS handshake failed (certificate or protocol)"
     if isinstance(exc, requests.ConnectionError):
-        text = str(exc)
         if "Connection refused" in text:
             return "connection refused"
+        if any(marker in text for marker in ("Name or service not known", "nodename nor servname",
+                                             "Failed to resolve", "Temporary failure in name resolution",
+                                             "getaddrinfo failed", "No address associated")):
+            return "the host name does not resolve"
         if "RemoteDisconnected" in text or "Connection aborted" in text:
             return "the connection closed before a complete response"
         return "connection failed"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema |
+                  requests.exceptions.InvalidSchema):
+        return "the base URL is not a valid http(s) URL"
     return type(exc).__name__

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from conformance.context import CheckRun
+from conformance.model import Severity
 from conformance.target import Exchange
-from crmspec.model import Operation
+from crmspec.model import Dialect, Operation
 
 
 def body(exchange: Exchange) -> Any:
@@ -19,12 +21,16 @@ def body(exchange: Exchange) -> Any:
         return None
 
 
-def documented_statuses(op: Operation) -> set[str]:
-    return set((op.raw.get("responses") or {}).keys())
+def documented_statuses(op: Operation, dialect: Dialect | None = None) -> set[str]:
+    """The statuses the document lists for the operation, and those the pages document for every operation."""
+    codes = set((op.raw.get("responses") or {}).keys())
+    if dialect is not None:
+        codes |= {str(code) for code in dialect.errors.general_statuses}
+    return codes
 
 
-def is_documented(op: Operation, status: int) -> bool:
-    codes = documented_statuses(op)
+def is_documented(op: Operation, status: int, dialect: Dialect | None = None) -> bool:
+    codes = documented_statuses(op, dialect)
     return str(status) in codes or f"{str(status)[0]}XX" in codes or "default" in codes
 
 
@@ -54,6 +60,18 @@ def in_scope(run: CheckRun, exchange: Exchange) -> Operation | None:
     if exchange.status is None or exchange.source in ("probe", "cleanup"):
         return None
     return run.ctx.operation_of(exchange)
+
+
+def query_of(exchange: Exchange) -> dict[str, str]:
+    """The query parameters an exchange sent (the last value of a repeated one)."""
+    return dict(parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True))
+
+
+def paging_level(run: CheckRun, op: Operation) -> Severity | None:
+    """SHOULD where the operation's paging parameters are the project's design, not the page's (OC3:
+    Olympus lists only contacts with page/limit); None: the check's own level."""
+    pag = run.dialect.pagination
+    return "SHOULD" if {pag.page_param, pag.size_param} & op.designed.parameters else None
 
 
 def fill_path(run: CheckRun, op: Operation, record_id: Any, parent_id: Any = None) -> dict[str, Any]:

@@ -1,5 +1,12 @@
 """Auth: every secured operation refuses missing, malformed, forged and expired credentials with 401;
-a credential whose role may not call an operation gets 403."""
+a credential whose role may not call an operation gets 403.
+
+The suite does no harm (X11), whatever credentials it is given: a request that can change state goes
+only to records the suite created in this run (or to an id the target proved it does not have), with an
+empty body that names no other record, and only with credentials the preflight proved are refused (or
+that the suite forged to be invalid). A server that wrongly accepts one can change nothing but the
+suite's own records.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +22,72 @@ from conformance.target import Exchange
 from crmspec.model import Operation
 
 PLACEHOLDER_ID = "1"
+SAFE_METHODS = ("get", "head", "options")
+
+
+def _other_value(op: Operation, name: str) -> Any:
+    """A value for a path parameter that names no record (Concord's {status}): its first enum value."""
+    for parameter in op.raw.get("parameters") or []:
+        if isinstance(parameter, dict) and parameter.get("name") == name and parameter.get("in") == "path":
+            schema = parameter.get("schema") or {}
+            if schema.get("enum"):
+                return schema["enum"][0]
+            if "example" in parameter:
+                return parameter["example"]
+    return PLACEHOLDER_ID
+
+
+def path_values(run: CheckRun, op: Operation) -> dict[str, Any] | None:
+    """Path values for an auth probe: any id for a read; for anything that can change state, a record the
+    suite owns (or an id the target proved absent). None: the suite has no such record to aim at."""
+    if not op.path_params:
+        return {}
+    if op.method in SAFE_METHODS:
+        placeholder = "contact_001" if run.dialect.id_type == "string" else PLACEHOLDER_ID
+        return {p: placeholder for p in op.path_params}
+    resource = run.dialect.resources.get(op.resource)
+    parent = resource.parent.param if resource is not None and resource.parent is not None else None
+    own = op.record_param(parent)
+    values: dict[str, Any] = {}
+    if own is not None:
+        record = run.fixtures.auth_target(op.resource)
+        record_id = record.id if record is not None else run.fixtures.absent_id(op.resource)
+        if record_id is None:
+            return None
+        values[own] = record_id
+        if parent is not None:
+            values[parent] = record.parent_id if record is not None else run.fixtures.parent_of(op.resource)
+    elif parent is not None:
+        values[parent] = run.fixtures.parent_of(op.resource)
+    for name in op.path_params:
+        values.setdefault(name, _other_value(op, name))
+    return None if any(v is None for v in values.values()) else values
 
 
 def secured_operations(run: CheckRun) -> Iterator[tuple[Operation, dict[str, Any]]]:
-    """Every secured operation once, with placeholder path values (auth comes before routing to a record)."""
+    """Every secured operation of the API once, with path values that put no foreign record at risk."""
     for op in run.api.operations:
-        if op.secured and op.mount == run.dialect.base_path:
-            placeholder = "contact_001" if run.dialect.id_type == "string" else PLACEHOLDER_ID
-            yield op, {p: placeholder for p in op.path_params}
+        if not op.secured or op.mount != run.dialect.base_path:
+            continue
+        values = path_values(run, op)
+        if values is None:
+            continue  # nothing of the suite's own to aim a write at: not exercised rather than risk harm
+        yield op, values
 
 
 def _json_body(op: Operation) -> Any:
     content = (op.raw.get("requestBody") or {}).get("content") or {}
     return {} if "application/json" in content else None
+
+
+def _probe(run: CheckRun, op: Operation, path: dict[str, Any], credential: str | None,
+           headers: dict[str, str] | None) -> Exchange:
+    exchange = run.call(op, path, credential=credential, headers=headers, json_body=_json_body(op))
+    if op.method == "delete" and exchange.status is not None and 200 <= exchange.status < 300:
+        run.fixtures.forget(op.resource, path.get(op.record_param() or "", None))  # wrongly accepted: it is gone
+    elif op.action == "create":
+        run.fixtures.adopt(op, exchange)  # wrongly accepted: the suite owns what was made and deletes it
+    return exchange
 
 
 def _expect_401(run: CheckRun, exchange: Exchange, what: str) -> None:
@@ -44,8 +104,7 @@ def _expect_401(run: CheckRun, exchange: Exchange, what: str) -> None:
 
 def _each(run: CheckRun, headers: dict[str, str] | None, credential: str | None, what: str) -> None:
     for op, path in secured_operations(run):
-        exchange = run.call(op, path, credential=credential, headers=headers, json_body=_json_body(op))
-        _expect_401(run, exchange, what)
+        _expect_401(run, _probe(run, op, path, credential, headers), what)
 
 
 def _tampered(credential: str) -> str:
@@ -99,7 +158,9 @@ def alg_none(run: CheckRun) -> None:
         claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except ValueError:
         run.skip("the --token's payload is not JSON")
-    forged = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+    forged = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{parts[1]}."
+    if not isinstance(claims, dict):
+        run.skip("the --token's payload is not a JSON object")
     _each(run, {"Authorization": f"Bearer {forged}"}, None, "alg none")
 
 
@@ -108,6 +169,8 @@ def alg_none(run: CheckRun) -> None:
 def expired(run: CheckRun) -> None:
     if not run.target.credentials.get("expired"):
         run.skip("no --expired-token given")
+    if not run.ctx.preflight.expired_refused:
+        run.skip(f"the --expired-token was {run.ctx.preflight.expired}")
     _each(run, None, "expired", "expired credential")
 
 
@@ -119,16 +182,18 @@ def forbidden(run: CheckRun) -> None:
         run.skip("no --limited-token given")
     if not limited_role:
         run.skip("the API documents no role gate")
+    if not run.ctx.preflight.limited_refused:
+        run.skip(f"the --limited-token was {run.ctx.preflight.limited}")
     for op, path in secured_operations(run):
         roles = op.roles or ()
-        if not roles or limited_role in roles or not _strict_gate(run, op):
+        if not roles or limited_role in roles or not _strict_gate(op):
             continue
-        exchange = run.call(op, path, credential="limited", json_body=_json_body(op))
+        exchange = _probe(run, op, path, "limited", None)
         run.expect(exchange.status == 403, exchange,
                    f"the {limited_role} credential got {exchange.status}, expected 403 from {op}")
 
 
-def _strict_gate(run: CheckRun, op: Operation) -> bool:
+def _strict_gate(op: Operation) -> bool:
     """RO13: a gate the pages badge is strict; one the mock chose (x-crm-role-gate: mock) is not judged."""
     return op.raw.get("x-crm-role-gate") != "mock"
 
@@ -138,6 +203,8 @@ def _strict_gate(run: CheckRun, op: Operation) -> bool:
 def allowed(run: CheckRun) -> None:
     if not run.target.credentials.get("limited") or not run.dialect.auth.limited_role:
         run.skip("no --limited-token given")
+    if not run.ctx.preflight.limited_refused:
+        run.skip(f"the --limited-token was {run.ctx.preflight.limited}")
     for op in run.api.operations:
         if op.secured and op.method == "get" and not op.path_params and op.mount == run.dialect.base_path:
             roles = op.roles or ()

@@ -8,18 +8,30 @@ from typing import Any
 import jsonschema
 
 from conformance import normalise
-from conformance.checks._common import body, in_scope, json_schema_for
+from conformance.checks._common import body, in_scope, json_schema_for, query_of
 from conformance.context import CheckRun
+from conformance.model import Severity
 from conformance.registry import response
 from conformance.target import Exchange
 from crmspec.model import Operation
 
 
+def without_required(schema: Any) -> Any:
+    """The schema with every `required` list dropped: the types of what is present still hold."""
+    if isinstance(schema, dict):
+        return {k: without_required(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [without_required(v) for v in schema]
+    return schema
+
+
 @lru_cache(maxsize=512)
-def _validator(op: Operation, status: int) -> jsonschema.Draft202012Validator | None:
+def _validator(op: Operation, status: int, projected: bool) -> jsonschema.Draft202012Validator | None:
     schema = json_schema_for(op, status)
     if not schema:
         return None
+    if projected:
+        schema = without_required(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -32,20 +44,25 @@ def _problem(validator: jsonschema.Draft202012Validator, payload: Any) -> str | 
 
 
 def _judge(run: CheckRun, exchange: Exchange, low: int, what: str) -> None:
-    """Validate a JSON body whose status is in [low, low + 100) against the operation's schema for it."""
+    """Validate a JSON body whose status is in [low, low + 100) against the operation's schema for it.
+    A response shape the project designed (`x-designed`) is judged at the SHOULD level; a projection the
+    client asked for (Concord's `select=`, 003 'Select only the provided fields') may leave fields out."""
     op = in_scope(run, exchange)
     if op is None or exchange.status is None or not low <= exchange.status < low + 100 or not exchange.body:
         return
-    validator = _validator(op, exchange.status)
+    projected = op.projection is not None and bool(query_of(exchange).get(op.projection))
+    validator = _validator(op, exchange.status, projected)
     payload = body(exchange)
     if validator is None or payload is None:
         return
     problem = _problem(validator, payload)
-    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the {what} {problem}")
+    level: Severity | None = "SHOULD" if op.designed.response(exchange.status) else None
+    run.expect(problem is None, exchange, f"the {exchange.status} body breaks the {what} {problem}", level=level)
 
 
 @response("SCH-001", "schema", "Success bodies are valid against the documented schema", "MUST",
-          "the documents transcribe the pages' fields and types (X1: extra fields allowed, types strict)")
+          "the documents transcribe the pages' fields and types (X1: extra fields allowed, types strict); "
+          "shapes the project designed (x-designed) are a SHOULD")
 def success_schema(run: CheckRun, exchange: Exchange) -> None:
     _judge(run, exchange, 200, "schema")
 

@@ -40,10 +40,12 @@ def _items(run: CheckRun, op: Operation, **params: Any) -> tuple[Exchange, list[
 
 
 def _create(run: CheckRun, resource: str, **overrides: Any) -> Any:
-    made = run.fixtures.create(resource, overrides=overrides or None)
-    if made is None:
-        run.skip(f"could not create a {resource} record to work on")
-    return made
+    return run.fixtures.require(resource, overrides=overrides or None)
+
+
+def _number(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else (booleans, strings, null)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 # Revenue Orbit ---------------------------------------------------------------------------------
@@ -56,6 +58,7 @@ def _stages(run: CheckRun) -> tuple[Exchange, list[dict[str, Any]]]:
           "001 PUT /deals/{id}/stage 'Move a deal to a different pipeline stage' {stage_id}", dialects=("revorbit",))
 def ro_stage_move(run: CheckRun) -> None:
     _, stages = _stages(run)
+    stages = [s for s in stages if s.get("id") is not None]
     if len(stages) < 2:
         run.skip("fewer than two stages")
     deal = _create(run, "deals", stage_id=stages[0]["id"])
@@ -75,7 +78,8 @@ def ro_stage_move(run: CheckRun) -> None:
           dialects=("revorbit",))
 def ro_stage_flags(run: CheckRun) -> None:
     _, stages = _stages(run)
-    won = next((s for s in stages if s.get("is_won")), None)
+    stages = [s for s in stages if s.get("id") is not None]
+    won = next((s for s in stages if s.get("is_won") is True), None)
     if won is None:
         run.skip("no won stage")
     deal = _create(run, "deals", stage_id=stages[0]["id"])
@@ -174,15 +178,20 @@ def oc_score(run: CheckRun) -> None:
         if not run.expect(exchange.status == 200 and isinstance(payload, dict), exchange,
                           f"the score answered {exchange.status}"):
             continue
-        breakdown = payload.get("breakdown") or {}
-        parts = [v for v in breakdown.values() if isinstance(v, dict)]
-        total = sum(p.get("score", 0) for p in parts if isinstance(p.get("score"), int | float))
-        run.expect(abs(total - (payload.get("total_score") or 0)) <= TOLERANCE and bool(parts), exchange,
-                   f"total_score {payload.get('total_score')!r} but the breakdown sums to {total}")
-        for name, part in breakdown.items():
-            if isinstance(part, dict) and isinstance(part.get("max"), int | float):
-                run.expect(part.get("score", 0) <= part["max"], exchange,
-                           f"{name} scores {part.get('score')} above its max {part['max']}")
+        breakdown = payload.get("breakdown")
+        parts = [v for v in breakdown.values() if isinstance(v, dict)] if isinstance(breakdown, dict) else []
+        scores = [_number(p.get("score")) for p in parts]
+        total_score = _number(payload.get("total_score"))
+        run.expect(bool(parts) and None not in scores and total_score is not None
+                   and abs(sum(s for s in scores if s is not None) - total_score) <= TOLERANCE, exchange,
+                   f"total_score {payload.get('total_score')!r} but the breakdown sums to "
+                   f"{sum(s for s in scores if s is not None)} ({len(parts)} numeric parts)")
+        for name, part in (breakdown.items() if isinstance(breakdown, dict) else ()):
+            if not isinstance(part, dict):
+                continue
+            ceiling, points = _number(part.get("max")), _number(part.get("score"))
+            if ceiling is not None and points is not None:
+                run.expect(points <= ceiling, exchange, f"{name} scores {points} above its max {ceiling}")
         run.expect(isinstance(payload.get("grade"), str), exchange, "the score has no grade")
 
 
@@ -196,16 +205,24 @@ def oc_analytics(run: CheckRun) -> None:
     if not isinstance(payload, dict) or not isinstance(payload.get("pipeline"), dict):
         run.fail(exchange, "the analytics body has no pipeline block")
         return
-    pipeline, stages = payload["pipeline"], [s for s in payload.get("by_stage") or [] if isinstance(s, dict)]
-    by_value = sum(s.get("value", 0) for s in stages)
-    by_count = sum(s.get("count", 0) for s in stages)
-    run.expect(abs(by_value - pipeline.get("total_value", 0)) <= TOLERANCE, exchange,
+    pipeline = payload["pipeline"]
+    stages = [s for s in payload.get("by_stage") or [] if isinstance(s, dict)] \
+        if isinstance(payload.get("by_stage"), list) else []
+    values, counts = [_number(s.get("value")) for s in stages], [_number(s.get("count")) for s in stages]
+    total_value, deal_count = _number(pipeline.get("total_value")), _number(pipeline.get("deal_count"))
+    if None in values or None in counts or total_value is None or deal_count is None:
+        run.fail(exchange, "the analytics hold a value or count that is not a number")
+        return
+    by_value = sum(v for v in values if v is not None)
+    by_count = sum(c for c in counts if c is not None)
+    run.expect(abs(by_value - total_value) <= TOLERANCE, exchange,
                f"by_stage values sum to {by_value}, total_value is {pipeline.get('total_value')}")
-    run.expect(by_count == pipeline.get("deal_count"), exchange,
+    run.expect(by_count == deal_count, exchange,
                f"by_stage counts sum to {by_count}, deal_count is {pipeline.get('deal_count')}")
-    if pipeline.get("deal_count"):
-        average = pipeline.get("total_value", 0) / pipeline["deal_count"]
-        run.expect(abs(average - pipeline.get("avg_deal_size", 0)) <= 1, exchange,
+    average_size = _number(pipeline.get("avg_deal_size"))
+    if deal_count:
+        average = total_value / deal_count
+        run.expect(average_size is not None and abs(average - average_size) <= 1, exchange,
                    f"avg_deal_size {pipeline.get('avg_deal_size')} but total/count is {average:.2f}")
     listed = run.call(_op(run, "deals", "collection"))
     summary = (body(listed) or {}).get("pipeline_summary") if isinstance(body(listed), dict) else None

@@ -81,7 +81,7 @@ def view_model(report: dict[str, Any]) -> dict[str, Any]:
     for name in sorted(by_family, key=family_order):
         checks = by_family[name]
         counts = {key: sum(1 for c in checks if c["outcome"] == key)
-                  for key in ("passed", "failed", "warning", "skipped")}
+                  for key in ("passed", "failed", "warning", "skipped", "error")}
         families.append({"name": name, "checks": checks, "counts": counts})
     return {
         "r": report,

@@ -13,9 +13,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.model import FAMILIES, CheckResult, Evidence, RunResult
+from conformance.model import FAMILIES, CheckResult, Evidence, Level, RunResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 TOOL_NAME = "crm-conformance"
 
 EXCERPT_BYTES = 2048        # cap of every request/response body excerpt, in UTF-8 bytes
@@ -51,11 +51,9 @@ def _safe_str(value: object) -> str:
         return f"<unprintable {type(value).__name__}>"
 
 
-def outcome(check: CheckResult, level: str) -> str:
-    """How a check counts at the run's level: passed, failed, warning or skipped."""
-    if check.status == "failed" and check.severity == "SHOULD" and level == "standard":
-        return "warning"
-    return str(check.status)
+def outcome(check: CheckResult, level: Level) -> str:
+    """How a check counts at the run's level: passed, failed, warning, skipped or error."""
+    return str(check.outcome(level))
 
 
 def check_sort_key(check_id: str) -> list[tuple[int, int, str]]:
@@ -234,6 +232,7 @@ class _Normaliser:
             "response": self.response(getattr(evidence, "response", None)),
             # Never shortened: it has to replay the request (credentials aside).
             "curl": self.text(getattr(evidence, "curl", ""), None),
+            "level": getattr(evidence, "level", "MUST"),
         }
 
 
@@ -247,11 +246,11 @@ def printable(text: str) -> str:
 
 
 def summary(result: RunResult) -> dict[str, int]:
-    """The model's counts() plus failed checks per severity, whatever the level."""
+    """The model's counts() plus checks with failures per level, whatever the run's level."""
     counts = result.counts()
-    out = {key: counts[key] for key in ("passed", "failed", "skipped", "warnings")}
-    out["must_failed"] = sum(1 for c in result.checks if c.status == "failed" and c.severity == "MUST")
-    out["should_failed"] = sum(1 for c in result.checks if c.status == "failed" and c.severity == "SHOULD")
+    out = {key: counts[key] for key in ("passed", "failed", "skipped", "warnings", "errors")}
+    out["must_failed"] = sum(1 for c in result.checks if c.must_failures)
+    out["should_failed"] = sum(1 for c in result.checks if c.should_failures and not c.must_failures)
     return out
 
 
@@ -259,6 +258,9 @@ def verdict_explanation(report: dict[str, Any]) -> str:
     """One sentence on why the verdict is what it is, from a build_report() dict."""
     summary = report["summary"]
     if report["verdict"] == "error":
+        if summary["errors"]:
+            return (f"A fault of the suite itself left {summary['errors']} check(s) undecided, so the run "
+                    "certifies nothing; no finding below is counted against the target for that fault.")
         return ("The run could not certify the target; the results below, if any, are partial "
                 "and certify nothing.")
     strict = report["level"] == "strict"
@@ -267,6 +269,9 @@ def verdict_explanation(report: dict[str, Any]) -> str:
         if summary["warnings"]:
             text += (f" {summary['warnings']} SHOULD check(s) failed: warnings, "
                      "which do not change the verdict.")
+        if summary["errors"]:
+            text += (f" {summary['errors']} SHOULD check(s) broke (a fault of the suite, not of the target); "
+                     "no MUST was left undecided.")
         return text
     parts = [f"{summary['must_failed']} MUST check(s) failed"]
     if strict and summary["should_failed"]:
@@ -299,6 +304,13 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "requests_sent": result.requests_sent,
         "error": norm.optional_text(result.error),
         "summary": summary(result),
+        "preflight": {
+            "credential": norm.text(result.preflight.credential),
+            "expired_credential": norm.text(result.preflight.expired),
+            "limited_credential": norm.text(result.preflight.limited),
+        },
+        "not_implemented": [norm.text(name, 512) for name in result.not_implemented],
+        "leftovers": [norm.text(name, 512) for name in result.leftovers],
         "checks": [
             {
                 "id": norm.text(check.id, 64),
@@ -310,6 +322,9 @@ def build_report(result: RunResult) -> dict[str, Any]:
                 "source": norm.text(check.source),
                 "reason": norm.optional_text(check.reason),
                 "observations": check.observations,
+                "must_failures": check.must_failures,
+                "should_failures": check.should_failures,
+                "trace": norm.optional_text(check.trace, None),
                 "failures": [norm.evidence(evidence) for evidence in check.failures],
             }
             for check in checks

@@ -90,7 +90,7 @@ def render_junit(result: RunResult) -> str:
         checks = by_family[family]
         suite = ET.SubElement(root, "testsuite", name=f"{TOOL_NAME}.{family}", timestamp=report["started_at"])
         _properties(suite, report)
-        failures = skipped = 0
+        failures = skipped = errors = 0
         for check in checks:
             case = ET.SubElement(
                 suite, "testcase", classname=f"{dialect}.{family}", name=f"{check['id']} {check['title']}",
@@ -112,11 +112,18 @@ def render_junit(result: RunResult) -> str:
             elif kind == "skipped":
                 skipped += 1
                 ET.SubElement(case, "skipped", message=check["reason"] or "skipped")
+            elif kind == "error":
+                errors += 1
+                error = ET.SubElement(case, "error", message=_shorten(check["reason"] or "the check broke",
+                                                                      MESSAGE_LIMIT), type="tool-fault")
+                error.text = (f"A fault of the suite, not of the target: {check['reason']}\n\n"
+                              f"{check['trace'] or ''}")
             elif check["reason"]:
                 ET.SubElement(case, "system-out").text = f"Note: {check['reason']}\n"
-        _set_counts(suite, len(checks), failures, 0, skipped, 0.0)
+        _set_counts(suite, len(checks), failures, errors, skipped, 0.0)
         totals["tests"] += len(checks)
         totals["failures"] += failures
+        totals["errors"] += errors
         totals["skipped"] += skipped
 
     if report["verdict"] == "error":

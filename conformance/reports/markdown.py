@@ -72,26 +72,29 @@ def _header(report: dict[str, Any]) -> str:
         f"started {text(report['started_at'])}, {report['duration_seconds']:.1f} s, "
         f"{_plural(report['requests_sent'], 'request')}",
         f"- Checks: {summary['passed']} passed, {summary['failed']} failed, "
-        f"{_plural(summary['warnings'], 'warning')}, {summary['skipped']} skipped",
+        f"{_plural(summary['warnings'], 'warning')}, {summary['skipped']} skipped, "
+        f"{_plural(summary['errors'], 'error')} of the suite",
         "",
     ]
+    if report["not_implemented"]:
+        lines += [f"- Not implemented (inferred, not judged): {', '.join(code(n, 200) for n in report['not_implemented'])}",
+                  ""]
     if report["verdict"] == "error":
         reason = report["error"] or "no reason recorded"
         lines += [f"> **The run could not certify the target:** {text(reason, 2000)}", ""]
 
     by_family: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("passed", "failed", "warning",
-                                                                                "skipped"), 0))
+                                                                                "skipped", "error"), 0))
     for check in report["checks"]:
         by_family[check["family"]][check["outcome"]] += 1
     if by_family:
-        lines += ["| Family | Passed | Failed | Warnings | Skipped |", "|---|--:|--:|--:|--:|"]
+        lines += ["| Family | Passed | Failed | Warnings | Skipped | Errors |", "|---|--:|--:|--:|--:|--:|"]
         for family in sorted(by_family, key=family_order):
             c = by_family[family]
-            lines.append(
-                f"| {text(family, 64)} | {c['passed']} | {c['failed']} | {c['warning']} | {c['skipped']} |"
-            )
+            lines.append(f"| {text(family, 64)} | {c['passed']} | {c['failed']} | {c['warning']} | "
+                         f"{c['skipped']} | {c['error']} |")
         lines += [f"| **Total** | {summary['passed']} | {summary['failed']} | {summary['warnings']} | "
-                  f"{summary['skipped']} |", ""]
+                  f"{summary['skipped']} | {summary['errors']} |", ""]
     else:
         lines += ["No check ran.", ""]
     return "\n".join(lines) + "\n"
@@ -107,7 +110,8 @@ def _failure(number: int, failure: dict[str, Any]) -> str:
         replay = block(curl[:CURL_LIMIT], "sh") + "_Replay line shortened; the full one is in report.json._\n"
     else:
         replay = block(curl, "sh")
-    return f"**{number}.** {code(failure['operation'], 200)}{got}: {text(failure['message'])}\n\n{replay}\n"
+    return (f"**{number}.** [{failure['level']}] {code(failure['operation'], 200)}{got}: "
+            f"{text(failure['message'])}\n\n{replay}\n")
 
 
 def _check(check: dict[str, Any]) -> str:

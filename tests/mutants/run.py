@@ -31,6 +31,7 @@ from crmspec.model import Api
 from mock_server import MockConfig, create_app
 from mock_server.auth import Credentials
 from tests.conftest import SECRET, load_api
+from tests.harm import Snapshot
 from tests.mutants.zoo import APIS, ZOO, Mutant
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)  # as tests/servers.py: no request log lines
@@ -65,6 +66,7 @@ class Outcome:
     error: str | None
     seconds: float
     baseline: frozenset[str] = frozenset()  # checks that fail on the unmodified mock too: credited to no mutant
+    harmed: tuple[str, ...] = ()            # records the suite did not create that the run changed or deleted
 
     @property
     def new_failures(self) -> list[tuple[str, str]]:
@@ -114,6 +116,7 @@ def run_mutant(mutant: Mutant, families: tuple[str, ...] = (), report_dir: Path 
     with tempfile.TemporaryDirectory(prefix="crm-mutant-") as scratch:
         reports = report_dir or Path(scratch) / "report"
         app, api, credentials = build(mutant, Path(scratch))
+        before = Snapshot.of(app, credentials.issue())
         with serving(app) as url:
             code = conformance_main([
                 "run", "--dialect", mutant.dialect, "--base-url", url + api.dialect.base_path,
@@ -121,10 +124,11 @@ def run_mutant(mutant: Mutant, families: tuple[str, ...] = (), report_dir: Path 
                 "--max-examples", str(MAX_EXAMPLES), "--only", ",".join(families),
                 "--report-dir", str(reports), "--quiet",
             ])
+        harmed = tuple(Snapshot.of(app, credentials.issue()).changed_since(before))
         report: dict[str, Any] = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     failed = tuple((c["id"], c["family"]) for c in report["checks"] if c["status"] == "failed")
     return Outcome(mutant, code, str(report["verdict"]), failed, report.get("error"),
-                   round(time.monotonic() - started, 1), baseline)
+                   round(time.monotonic() - started, 1), baseline, harmed)
 
 
 def unmodified(dialect: str) -> Mutant:
@@ -168,13 +172,15 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
         "",
         "## Mutants",
         "",
-        "| API | mutant | rule broken | expected family | verdict | failed checks | caught by expected family |",
-        "|---|---|---|---|---|---|---|",
+        "| API | mutant | rule broken | expected family | verdict | failed checks | caught by expected family "
+        "| records harmed |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         verdict = "killed" if o.caught else ("error: " + (o.error or "?") if o.exit_code == 2 else "survived")
         lines.append(f"| {o.mutant.dialect} | `{o.mutant.name}` | {_cell(o.mutant.rule)} | {o.mutant.family} | "
-                     f"{_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} |")
+                     f"{_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} | "
+                     f"{len(o.harmed) or 'none'} |")
     lines += ["", "## Per API", "", "| API | mutants | caught by expected family |", "|---|---|---|"]
     for api in APIS:
         mine = [o for o in outcomes if o.mutant.dialect == api]
@@ -211,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mutation score {score[True]}/{len(outcomes)}; report: {out / 'mutation.md'}")
     if any(noise.values()):
         print("the unmodified mock fails checks (see the report's baseline): fix that first")
-    return 0 if not score[False] and not any(noise.values()) else 1
+    harmful = [o.mutant.name for o in [*baselines, *outcomes] if o.harmed]
+    if harmful:
+        print(f"runs that changed records the suite did not create: {', '.join(harmful)}")
+    return 0 if not score[False] and not any(noise.values()) and not harmful else 1
 
 
 if __name__ == "__main__":

@@ -237,6 +237,17 @@ def _first_message_only(payload: Any) -> None:
 
 
 # YSUITE -------------------------------------------------------------------------------------------
+def _accept_any_secret(app: Flask) -> None:
+    """A key pair whose access key looks right is let in whatever its secret (YSUITE: key pairs only)."""
+    access_header = str(mock_of(app).credentials.auth.access_header)
+
+    def edit(request: Request) -> None:
+        if request.headers.get(access_header, "").startswith("ysk_") and refusal(app, request) is not None:
+            swap_credential(app, request)
+
+    on_request(app, "* /v1/**", edit)
+
+
 def _one_based_page_index(request: Request) -> None:
     request.query["pageIndex"] = str(max(int(request.query.get("pageIndex") or 0) - 1, 0))
 
@@ -378,8 +389,9 @@ ZOO: tuple[Mutant, ...] = (
     Mutant("ys_create_201_without_deal_id", "ysuite",
            "YS7 / 004 create answers data {deal_id, deal_name}; this server answers 201 (YS3 allows it) without "
            "deal_id", "envelope", lambda app: on_response(app, "POST /v1/deals", _created_201_without_id)),
-    Mutant("ys_expired_key_accepted", "ysuite",
-           "YS1 / X8: an expired key pair answers 401; this server ignores the expiry", "auth", _accept_expired),
+    Mutant("ys_wrong_secret_accepted", "ysuite",
+           "YS1 / X8 / 004 'Invalid API credentials.': a key pair whose secret is wrong answers 401; this server "
+           "checks only the access key", "auth", _accept_any_secret),
     Mutant("ys_malformed_json_500", "ysuite",
            "004 errors page 400: malformed JSON is a client error; this server answers 500", "validation",
            lambda app: answer(app, "POST|PUT /v1/**", 500, {"success": False, "message": "Server Error"},

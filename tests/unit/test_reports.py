@@ -73,9 +73,24 @@ def check(check_id: str, family: str, severity: str, status: str, failures: int 
 
 def verdict_of(checks: list[CheckResult], level: str) -> str:
     for c in checks:
-        if c.status == "failed" and (c.severity == "MUST" or level == "strict"):
+        if c.status == "failed" and (c.must_failures or level == "strict"):
             return "non-conformant"
+    if any(c.status == "error" and (c.severity == "MUST" or level == "strict") for c in checks):
+        return "error"
     return "conformant"
+
+
+def designed_only() -> CheckResult:
+    """A MUST check whose only failures are on an operation the pages do not define: they count as SHOULD."""
+    c = check("STA-005", "status", "MUST", "failed", failures=2, must_failures=0, should_failures=2)
+    for e in c.failures:
+        e.level = "SHOULD"
+    return c
+
+
+def broken(severity: str) -> CheckResult:
+    return check("PAG-009", "pagination", severity, "error", reason="the check broke (running its scenario): "
+                 "KeyError: 'id'", trace="Traceback (most recent call last):\n  ...\nKeyError: 'id'\n")
 
 
 def run(checks: list[CheckResult], level: str = "standard", verdict: str | None = None,
@@ -192,6 +207,11 @@ RESULTS = {
     "hostile": lambda: run(hostile_checks(), title="Orbit <script>alert(1)</script>"),
     "many": lambda: run(many_checks()),
     "credentials": credential_run,
+    "designed-only": lambda: run([check("STA-001", "status", "MUST", "passed"), designed_only()]),
+    "tool-fault-must": lambda: run([check("STA-001", "status", "MUST", "passed"), broken("MUST")],
+                                   error="a fault of the suite left PAG-009 undecided"),
+    "tool-fault-should": lambda: run([check("STA-001", "status", "MUST", "passed"), broken("SHOULD")]),
+    "tool-fault-decided": lambda: run([check("STA-002", "status", "MUST", "failed", failures=1), broken("MUST")]),
 }
 
 
@@ -203,21 +223,29 @@ def result(request: pytest.FixtureRequest) -> RunResult:
 # -- expectations computed from the inputs -----------------------------------------------------------
 
 
+def counted_at_must(c: CheckResult) -> bool:
+    """Failures count at their own level (SHOULD on a designed operation); a result built without
+    counts counts at the check's severity."""
+    return c.must_failures > 0 if (c.must_failures or c.should_failures) else c.severity == "MUST"
+
+
 def outcome(c: CheckResult, level: str) -> str:
-    if c.status == "failed" and c.severity == "SHOULD" and level == "standard":
+    if c.status == "failed" and not counted_at_must(c) and level == "standard":
         return "warning"
     return c.status
 
 
 def expected_summary(r: RunResult) -> dict[str, int]:
     kinds = [outcome(c, r.level) for c in r.checks]
+    must = [c.status == "failed" and counted_at_must(c) for c in r.checks]
     return {
         "passed": kinds.count("passed"),
         "failed": kinds.count("failed"),
         "skipped": kinds.count("skipped"),
         "warnings": kinds.count("warning"),
-        "must_failed": sum(c.status == "failed" and c.severity == "MUST" for c in r.checks),
-        "should_failed": sum(c.status == "failed" and c.severity == "SHOULD" for c in r.checks),
+        "errors": kinds.count("error"),
+        "must_failed": sum(must),
+        "should_failed": sum(c.status == "failed" and not m for c, m in zip(r.checks, must, strict=True)),
     }
 
 
@@ -278,9 +306,10 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
     errors = sorted(VALIDATOR.iter_errors(data), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "2.0"
     assert list(data) == ["schema_version", "verdict", "dialect", "title", "target", "seed", "level", "document",
-                          "tool", "started_at", "duration_seconds", "requests_sent", "error", "summary", "checks"]
+                          "tool", "started_at", "duration_seconds", "requests_sent", "error", "summary",
+                          "preflight", "not_implemented", "leftovers", "checks"]
     assert (data["verdict"], data["dialect"], data["target"]) == (result.verdict, result.dialect, result.target)
     assert (data["seed"], data["level"], data["started_at"]) == (result.seed, result.level, result.started_at)
     assert data["document"] == {"path": result.document, "sha256": result.document_sha256}
@@ -289,7 +318,7 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
     assert data["requests_sent"] == result.requests_sent
     assert data["error"] == result.error
     assert data["summary"] == expected_summary(result)
-    assert {k: data["summary"][k] for k in ("passed", "failed", "skipped", "warnings")} == result.counts()
+    assert {k: data["summary"][k] for k in ("passed", "failed", "skipped", "warnings", "errors")} == result.counts()
 
     by_id = {c.id: c for c in result.checks}
     assert [c["id"] for c in data["checks"]] == sorted(by_id)
@@ -298,6 +327,9 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
         assert (out["family"], out["severity"], out["status"]) == (c.family, c.severity, c.status)
         assert out["outcome"] == outcome(c, result.level)
         assert out["observations"] == c.observations
+        assert (out["trace"] is not None) == (c.status == "error")
+        assert [f["level"] for f in out["failures"]] == [e.level for e in c.failures]
+        assert (out["must_failures"], out["should_failures"]) == (c.must_failures, c.should_failures)
         assert len(out["failures"]) == len(c.failures)
         for got, want in zip(out["failures"], c.failures, strict=True):
             assert len((got["response"]["body"] or "").encode()) <= EXCERPT
@@ -388,7 +420,7 @@ def test_junit_parses_and_counts_match_the_checks(result: RunResult) -> None:
         assert int(suite.get("tests", "")) == len(checks) == len(suite.findall("testcase"))
         assert int(suite.get("failures", "")) == kinds.count("failed") == len(suite.findall("testcase/failure"))
         assert int(suite.get("skipped", "")) == kinds.count("skipped") == len(suite.findall("testcase/skipped"))
-        assert suite.get("errors") == "0"
+        assert int(suite.get("errors", "")) == kinds.count("error") == len(suite.findall("testcase/error"))
         float(suite.get("time", ""))
         for case, c in zip(suite.findall("testcase"), sorted(checks, key=lambda c: c.id), strict=True):
             assert case.get("classname") == f"{result.dialect}.{family}"
@@ -404,16 +436,20 @@ def test_junit_parses_and_counts_match_the_checks(result: RunResult) -> None:
                 out = case.find("system-out")
                 assert case.find("failure") is None and out is not None
                 assert (out.text or "").startswith("WARNING:")
+            elif kind == "error":
+                error = case.find("error")
+                assert error is not None and error.get("type") == "tool-fault"
+                assert "fault of the suite" in (error.text or "")
             elif kind == "skipped":
                 skipped = case.find("skipped")
                 assert skipped is not None and skipped.get("message")
 
     summary = expected_summary(result)
-    errors = 1 if result.verdict == "error" else 0
-    assert int(root.get("tests", "")) == len(result.checks) + errors
+    run_error = 1 if result.verdict == "error" else 0
+    assert int(root.get("tests", "")) == len(result.checks) + run_error
     assert int(root.get("failures", "")) == summary["failed"]
     assert int(root.get("skipped", "")) == summary["skipped"]
-    assert int(root.get("errors", "")) == errors
+    assert int(root.get("errors", "")) == run_error + summary["errors"]
     assert float(root.get("time", "")) == pytest.approx(result.duration_seconds, abs=1e-3)
 
 
