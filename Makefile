@@ -4,8 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPECTRAL_DIR := .cache/spectral
+# openapi-typescript (and tsc for its output) for tests/integration/test_generated_clients.py, pinned
+TYPESCRIPT_TOOLS := openapi-typescript@7.13.0 typescript@5.9.3
+TYPESCRIPT_DIR   := .cache/openapi-typescript
+TYPESCRIPT_STAMP := $(TYPESCRIPT_DIR)/.installed
 
-.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi clean
+.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi typescript-tools clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,8 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-test: $(STAMP) lint typing
+test: $(STAMP) typescript-tools lint typing
 	$(BIN)/python -m pytest -q tests
+
+# Without npm the generated-client test skips its TypeScript part (and fails under CI=true).
+typescript-tools: $(TYPESCRIPT_STAMP)
+
+$(TYPESCRIPT_STAMP): Makefile  # a changed pin installs again
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(TYPESCRIPT_DIR) $(TYPESCRIPT_TOOLS) && touch $@; \
+	else echo "npm not found: the TypeScript client check will be skipped"; fi
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

@@ -1,35 +1,26 @@
-"""Interactive documentation: Swagger UI at /docs, from the packaged `swagger-ui-bundle` (nothing from a CDN).
+"""Interactive documentation: Swagger UI 5 at /docs, from the packaged `flask-swagger-ui` distribution
+(its static `dist/` files only; nothing from a CDN).
 
-- `/openapi.json`: the resolved document with `servers` pointing at this mock (path-level ones too).
-- `/docs`: Swagger UI; its init script pre-authorizes a fresh credential of the default role, so
-  "Try it out" works against the mock at once.
-- `/docs/openapi.json`: the document as the packaged Swagger UI (4.15) reads it. That version renders
-  OpenAPI 3.0 only, so this copy says 3.0.3 and spells the 3.1 schema forms the 3.0 way (type lists ->
-  `nullable`, `const` -> `enum`, schema `examples` -> `example`); /openapi.json stays the 3.1 original.
+- `/openapi.json`: the resolved OpenAPI 3.1 document with `servers` pointing at this mock (path-level ones too).
+- `/docs`: Swagger UI reading /openapi.json as it is (Swagger UI 5 renders 3.1); its init script pre-authorizes
+  a fresh credential of the default role, so "Try it out" works against the mock at once.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from functools import cached_property
+from importlib.resources import as_file, files
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, request, send_from_directory, url_for
-from swagger_ui_bundle import swagger_ui_path
 
 from mock_server.responses import json_response
 
 if TYPE_CHECKING:
     from mock_server.app import MockApp
 
-SWAGGER_UI_VERSION = "3.0.3"
-DROPPED = {"$schema", "$id", "jsonSchemaDialect", "webhooks", "pathItems", "contentMediaType", "contentEncoding",
-           "unevaluatedProperties", "dependentRequired", "dependentSchemas", "prefixItems", "$comment"}
-DATA_KEYS = {"example", "default", "enum", "const", "value", "externalValue"}  # payloads: copied verbatim
-NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "paths", "schemas", "responses", "parameters",
-             "headers", "content", "securitySchemes", "requestBodies", "links", "callbacks", "encoding", "variables",
-             "mapping", "examples"}
+SWAGGER_UI = files("flask_swagger_ui") / "dist"  # Swagger UI's own dist/ build, as the distribution ships it
 PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -47,12 +38,14 @@ PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
+# validatorUrl null: Swagger UI would otherwise show a badge fetched from the online validator.
 INIT = """window.onload = function () {
   var config = %s;
   window.ui = SwaggerUIBundle({
     url: config.url,
     dom_id: "#swagger-ui",
     deepLinking: true,
+    validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
     layout: "StandaloneLayout",
@@ -81,66 +74,9 @@ def with_servers(document: dict[str, Any], root: str, base_path: str) -> dict[st
     return served
 
 
-def as_openapi_30(node: Any, is_map: bool = False) -> Any:
-    """The document the 3.0 way, for Swagger UI 4 (see the module docstring)."""
-    if isinstance(node, list):
-        return [as_openapi_30(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if is_map:
-        return {key: as_openapi_30(value) for key, value in node.items()}
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in DROPPED:
-            continue
-        if key in DATA_KEYS or key.startswith("x-"):
-            out[key] = value
-        elif key == "examples" and isinstance(value, list):  # a schema's examples: 3.0 has one example
-            if value:
-                out.setdefault("example", value[0])
-        else:
-            out[key] = as_openapi_30(value, is_map=key in NAME_MAPS and isinstance(value, dict))
-    kind = out.get("type")
-    if isinstance(kind, list) or kind == "null":
-        listed = [kind] if isinstance(kind, str) else list(kind)
-        kinds = [t for t in listed if t != "null"]
-        del out["type"]
-        if len(kinds) < len(listed):
-            out["nullable"] = True
-        if len(kinds) == 1:
-            out["type"] = kinds[0]
-        elif kinds and "anyOf" not in out:
-            out["anyOf"] = [{"type": t} for t in kinds]
-    if "const" in out:
-        out["enum"] = [out.pop("const")]
-    for key in ("exclusiveMinimum", "exclusiveMaximum"):
-        if isinstance(out.get(key), (int, float)) and not isinstance(out.get(key), bool):
-            out["minimum" if key == "exclusiveMinimum" else "maximum"] = out[key]
-            out[key] = True
-    for key in ("anyOf", "oneOf"):
-        branches = out.get(key)
-        if isinstance(branches, list):
-            kept = [b for b in branches if b != {"nullable": True}]
-            if len(kept) < len(branches):
-                out["nullable"] = True
-                out[key] = kept
-    return out
-
-
 class Docs:
     def __init__(self, mock: MockApp) -> None:
         self.mock = mock
-
-    @cached_property
-    def ui_document(self) -> dict[str, Any]:
-        converted: dict[str, Any] = as_openapi_30(self.mock.api.document)
-        converted["openapi"] = SWAGGER_UI_VERSION
-        info = dict(converted.get("info") or {})
-        info.pop("summary", None)
-        if isinstance(info.get("license"), dict):
-            info["license"] = {k: v for k, v in info["license"].items() if k != "identifier"}
-        converted["info"] = info
-        return converted
 
     def root(self) -> str:
         return request.url_root.rstrip("/")
@@ -161,9 +97,6 @@ class Docs:
     def openapi(self) -> Response:
         return json_response(200, with_servers(self.mock.api.document, self.root(), self.mock.api.dialect.base_path))
 
-    def ui_openapi(self) -> Response:
-        return json_response(200, with_servers(self.ui_document, self.root(), self.mock.api.dialect.base_path))
-
     def page(self) -> Response:
         def asset(name: str) -> str:
             return url_for("crm_mock_docs_asset", filename=name)
@@ -177,13 +110,14 @@ class Docs:
         return Response(text, mimetype="text/html")
 
     def init(self) -> Response:
-        config = {"url": url_for("crm_mock_docs_openapi"), "credentials": self.credentials()}
+        config = {"url": url_for("crm_mock_openapi"), "credentials": self.credentials()}
         script = INIT % json.dumps(config).replace("<", "\\u003c")
         return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-store"})
 
     @staticmethod
     def asset(filename: str) -> Response:
-        return send_from_directory(str(swagger_ui_path), filename, max_age=3600)
+        with as_file(SWAGGER_UI) as directory:  # a real directory for an installed package; unpacked from a zip
+            return send_from_directory(directory, filename, max_age=3600)
 
 
 def register(app: Flask, mock: MockApp) -> None:
@@ -191,6 +125,5 @@ def register(app: Flask, mock: MockApp) -> None:
     app.add_url_rule("/openapi.json", "crm_mock_openapi", docs.openapi, methods=["GET"])
     app.add_url_rule("/docs", "crm_mock_docs_bare", docs.page, methods=["GET"])  # assets use absolute paths
     app.add_url_rule("/docs/", "crm_mock_docs", docs.page, methods=["GET"])
-    app.add_url_rule("/docs/openapi.json", "crm_mock_docs_openapi", docs.ui_openapi, methods=["GET"])
     app.add_url_rule("/docs/init.js", "crm_mock_docs_init", docs.init, methods=["GET"])
     app.add_url_rule("/docs/assets/<path:filename>", "crm_mock_docs_asset", docs.asset, methods=["GET"])

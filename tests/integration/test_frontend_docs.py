@@ -9,8 +9,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from openapi_spec_validator import OpenAPIV30SpecValidator
-
 from mock_server import MockConfig, create_app
 from tests.conftest import SECRET, Mock, load_api
 from tests.servers import serving
@@ -58,7 +56,9 @@ def test_docs_load_every_asset_from_the_mock_itself(dialect: str) -> None:
         script = fetch(urljoin(base + "/docs", scripts[-1]))[1].decode()
         config = init_config(script)
         assert "preauthorizeApiKey" in script
+        assert urljoin(base, config["url"]) == base + "/openapi.json"  # the 3.1 document itself
         ui_document = json.loads(fetch(urljoin(base, config["url"]))[1])
+        assert ui_document["openapi"] == "3.1.0"
         schemes = ui_document["components"]["securitySchemes"]
         assert set(config["credentials"]) <= set(schemes)
         sent: dict[str, str] = {}
@@ -86,9 +86,3 @@ def test_openapi_json_points_at_the_mock(make_mock: Any) -> None:
     assert login[0]["url"] == base + "/v1"
     assert document["paths"].keys() == mock.api.document["paths"].keys()
 
-
-def test_the_swagger_ui_copy_is_a_valid_openapi_30_document(mock: Mock) -> None:
-    document = mock.client.get("/docs/openapi.json").get_json()
-    assert document["openapi"] == "3.0.3"
-    assert list(OpenAPIV30SpecValidator(document).iter_errors()) == []
-    assert document["paths"].keys() == mock.api.document["paths"].keys()
