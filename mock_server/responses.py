@@ -49,6 +49,11 @@ DEFAULT_STATUSES = {
     "preference": 422,  # no dialect declares it: an unknown Prefer is the mock's own 422, as Prism answers
 }
 
+# Statuses that tell the client to come back later: their answers carry Retry-After (seconds), this one
+# where nothing computed a better value (the rate limiter counts the seconds to its next window).
+RETRY_STATUSES = (429, 503)
+RETRY_AFTER_SECONDS = 1
+
 
 def kind_of(error: errors.MockError) -> str:
     for cls in type(error).__mro__:

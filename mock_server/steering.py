@@ -4,12 +4,13 @@ The same switches ride in the query as `__code`, `__example`, `__dynamic` and `_
 over the header). A steered answer comes from the document, never from the state, and writes nothing:
 
 - `code=N` takes the operation's documented response for N: its first example, else a body generated
-  from its schema (success codes) or the API's own error envelope (error codes);
+  from its schema (success codes) or the API's own error envelope (error codes); `code=500` and
+  `code=503` work on every operation, documented or not (a chaos tool), in the API's error envelope;
 - `example=NAME` takes that named example (from the response `code=` names, else from any response);
 - `dynamic=true` generates a fresh body from the response schema (mock_server/faker.py);
 - `delay=MS` only waits (chaos.py) and does not steer.
 
-A status or an example the operation does not document, or a malformed value, is a 422
+A status (other than 500 and 503) or an example the operation does not document, or a malformed value, is a 422
 (`UnknownPreference`) in the API's error envelope that names what is available. The request is still
 authenticated and authorized first (app.py): steering never bypasses auth.
 """
@@ -140,6 +141,9 @@ class Steering:
         if not responses:
             raise errors.UnknownPreference(f"{operation} documents no response to choose from.")
         status = prefer.code
+        if status in errors.FAULTS and status not in responses and prefer.example is None:
+            # a chaos tool on every operation: the document need not list the server error to inject
+            return self._answer_error(errors.fault(status, f"Prefer: code={status}"), prefer)
         if status is not None and status not in responses:
             available = ", ".join(str(code) for code in responses)
             raise errors.UnknownPreference(
@@ -192,7 +196,10 @@ class Steering:
 
     def _error(self, status: int, spec: Mapping[str, Any], prefer: Preferences) -> Response:
         message = str(spec.get("description") or "").strip().splitlines()
-        error = self.error_for(status, message[0] if message else f"Steered response {status}.")
+        return self._answer_error(self.error_for(status, message[0] if message else f"Steered response {status}."),
+                                  prefer)
+
+    def _answer_error(self, error: errors.MockError, prefer: Preferences) -> Response:
         response = self.renderer.response(error)
         response.headers["X-Mock-Source"] = "error"
         response.headers["Preference-Applied"] = ", ".join(prefer.applied)
