@@ -139,7 +139,7 @@ class MockApp:
             self.credentials.authorize(principal, operation)
         prefer.check()
         if prefer.steers:
-            return self.steering.respond(operation, prefer)
+            return self.steering.respond(operation, prefer, incoming.args)
         self.chaos.strike()
         engine = self.engine_for(self.runtime.sessions.store(incoming.headers.get(SESSION_HEADER), self.seed_store))
         valid = self.validators[operation.operation_id].validate(path_values, incoming.args, incoming)

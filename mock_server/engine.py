@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import math
 from typing import Any
 
 from flask import Response
@@ -18,7 +17,7 @@ from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import Behaviour
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, success_body
+from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
@@ -309,16 +308,8 @@ class Engine:
         )
         items, total = self.store.query(resource.name, query)
         items = self.presented_all(resource, items)
-        pages = math.ceil(total / size)
-        values = {
-            "page": page - pag.first_page + pag.reported_first_page,
-            "size": size,
-            "total": total,
-            "last_page": max(pages, 1),
-            "total_pages": pages,
-        }
         envelope: Envelope = self.dialect.envelope_for(operation, "list")
-        return json_response(envelope.status, list_body(envelope, items, values))
+        return json_response(envelope.status, list_body(envelope, items, page_values(pag, page, size, total)))
 
     def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource = self.resource(operation.resource)
