@@ -326,7 +326,8 @@ class Engine:
         return self.respond(operation, "item", record)
 
     def build(self, resource: Resource, body: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A record from a request body: known fields only, defaults, timestamps, names."""
+        """A record from a request body: known fields only; for a new record every other field of the schema
+        too (null, its default or a neutral value: `records.blank`), timestamps, names."""
         properties = resource.schema.get("properties", {})
         record = dict(base or {})
         for key, value in body.items():
@@ -334,11 +335,15 @@ class Engine:
                 record[key] = value
         now = self.now(resource, "created_at")
         if base is None:
-            for key, prop in properties.items():
-                if key not in record and "default" in prop:
-                    record[key] = prop["default"]
             if "created_at" in properties:
                 record["created_at"] = now
+            # the keys of a seeded record, null (or the neutral value) where the client sent nothing
+            moment = dt.datetime.now(dt.UTC)
+            for key in properties:
+                if key not in record and key != resource.id_field:
+                    value = records.blank(resource, key, moment)
+                    if value is not records.UNSET:
+                        record[key] = value
         if "updated_at" in properties:
             record["updated_at"] = now
         self.denormalise(resource, record)

@@ -361,6 +361,10 @@ def deal_written(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     for key, count in COUNTS.items():
         deal[count] = len(deal[key])
     _settle_status(engine, deal)
+    if deal.get("pipeline_id") is None and deal.get("stage_id") is not None:  # the pipeline its stage is in
+        stage = engine.store.get("stages", deal["stage_id"])
+        if stage is not None:
+            deal["pipeline_id"] = stage.get("pipeline_id")
     billable = deal.get("billable")
     if isinstance(billable, dict):
         deal["billable"] = computed_billable(billable)

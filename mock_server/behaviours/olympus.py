@@ -533,6 +533,8 @@ def contact_present(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
 
 def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     stage = record.get("stage")
+    if not record.get("stage_history") and stage is not None:  # every deal has entered its stage (a seeded one too)
+        record["stage_history"] = [{"stage": stage, "entered_at": record.get("created_at")}]
     if stage in CLOSED_STAGES:
         record["probability"] = STAGE_PROBABILITY[str(stage)]
     elif record.get("probability") is None and stage in STAGE_PROBABILITY:
