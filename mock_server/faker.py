@@ -128,6 +128,7 @@ DOCUMENT_TITLES = {
 }
 COMPANY_FIELDS = ("company", "companyname", "organization", "organisation", "organizationname",
                   "accountname", "employer", "business", "businessname")
+PERCENT_KINDS = ("percentage", "percent")
 MAIL_BOXES = ("info", "sales", "contact", "hello", "office")
 
 # Resource kinds, by words of the resource name or schema title (first match wins).
@@ -979,6 +980,8 @@ class FakeData:
         last = words[-1]
         if last == "currency":
             return rng.randint(1, 3)
+        if len(words) >= 2 and str(ctx.values.get("_".join([*words[:-1], "type"]), "")).lower() in PERCENT_KINDS:
+            return self._percent(name, schema, kind)  # `discount_value` of a `discount_type: percentage`
         money_words = ("value", "amount", "price", "cost", "budget", "revenue", "total", "subtotal",
                        "lifetime", "balance", "fee", "discount")
         if last in money_words or (last in ("usd", "eur", "gbp") and len(words) >= 2):
@@ -1084,6 +1087,8 @@ class FakeData:
             return round(self.rng.uniform(0, float(high)), 2)
         if "tax" in tokens(name):
             return self.rng.choice((0, 5, 10, 20))
+        if "discount" in tokens(name):
+            return self.rng.choice((5, 10, 15, 20, 25))
         value = self.rng.choice(range(0, 101, 5)) if self.rng.random() < 0.7 else self.rng.randint(0, 100)
         return value if kind in ("integer", "number") else str(value)
 
