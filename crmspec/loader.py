@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -31,7 +32,11 @@ from crmspec.model import (
     envelope_from,
 )
 
-DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "openapi"
+# The documents ship inside the distribution as the package data of `crmspec.documents` (pyproject.toml
+# maps that package onto openapi/), so an editable install and a wheel find them alike. pip installs a
+# package as files, and the resolver and --watch need real paths, so the folder is taken as a Path.
+DOCUMENTS_PACKAGE = "crmspec.documents"
+DOCUMENTS_DIR = Path(str(files(DOCUMENTS_PACKAGE)))
 DOCUMENTS: dict[str, str] = {
     "revorbit": "revorbit.yaml",
     "olympus": "olympus.yaml",
