@@ -14,6 +14,7 @@ from typing import Any
 from crmspec import CrmSpecError, load
 from crmspec.loader import DOCUMENTS
 from crmspec.model import Api
+from crmspec.version import VersionAction
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET, MockConfig
 
@@ -24,6 +25,7 @@ ALL = "all"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-mock", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve an API with seeded, stateful fake data")
     serve.add_argument("--dialect", default="revorbit",
