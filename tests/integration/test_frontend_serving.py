@@ -132,7 +132,8 @@ def test_crm_mock_serve_dialect_all_as_users_run_it(tmp_path: Path) -> None:
             assert status == 200
     printed = served.output
     assert printed.count("crm-mock: serving") == 4
-    assert f"{base}/ysuite/v1" in printed and "credential (key pair): ysk_" in printed
+    assert f"{base}/ysuite/v1" in printed
+    assert "credential (key pair, valid for 1h; --token-ttl 8h for a longer one): ysk_" in printed
     logged = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines() if line.startswith("{")]
     assert [(e["method"], e["path"], e["status"]) for e in logged if e["path"] != "/"] == [
         ("GET", "/concord/api/deals", 200), ("GET", "/olympus/api/v1/crm/contacts", 200)]
