@@ -16,7 +16,8 @@ from mock_server.auth import Credentials
 from tests.wheel import InstalledWheel, install_wheel
 
 DIALECTS = ("revorbit", "olympus", "concord", "ysuite")
-SECRET = "test-secret-0123456789abcdef0123456789"
+# 76 bytes: PyJWT wants an HMAC key as long as the hash (RFC 7518 3.2), and the HS512 forgeries use it too
+SECRET = "test-secret-" + "0123456789abcdef" * 4
 
 _APIS: dict[str, Api] = {}
 
