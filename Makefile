@@ -49,8 +49,15 @@ fuzz: $(STAMP)
 mutation: $(STAMP)
 	$(BIN)/python -m tests.mutants.run reports
 
+# `make serve DIALECT=olympus PORT=4011 RECORDS=200 SEED=7`. Plain `=`: only the command line overrides these,
+# not a PORT or SEED that happens to be in the shell's environment.
+DIALECT = revorbit
+PORT    = 4010
+RECORDS = 50
+SEED    = 42
+
 serve: $(STAMP)
-	$(BIN)/crm-mock serve --dialect revorbit --host 127.0.0.1 --port 4010
+	$(BIN)/crm-mock serve --dialect $(DIALECT) --host 127.0.0.1 --port $(PORT) --records $(RECORDS) --seed $(SEED)
 
 # The mock against bare Flask and Prism, growth to 100k deals, start-up and conformance runs
 # -> reports/benchmarks.md (needs wrk; Prism when installed in .cache/prism). See benchmarks/run.py.
