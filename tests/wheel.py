@@ -82,8 +82,15 @@ def install_wheel(base: Path) -> InstalledWheel:
     built = _checked([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(wheels), str(source)],
                      "building the wheel", workdir, env)
     (wheel,) = wheels.glob("crm_conformance-*.whl")
-    _checked([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], "installing the wheel",
-             workdir, env)
+    # The dependencies at the versions this environment has: the same commit with the same libraries, so a
+    # run from the wheel and one from the checkout can be compared request by request (an older .venv would
+    # otherwise meet newer releases from the index)
+    pinned = _checked([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], "listing this environment",
+                      workdir, env).stdout
+    constraints = base / "constraints.txt"
+    constraints.write_text("\n".join(line for line in pinned.splitlines() if "==" in line) + "\n", encoding="utf-8")
+    _checked([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--constraint", str(constraints),
+              str(wheel)], "installing the wheel", workdir, env)
     shutil.rmtree(source)  # nothing may run from the copy once it is installed
     return InstalledWheel(wheel=wheel, build_output=built.stdout + built.stderr, bin=bin_dir, workdir=workdir,
                           env=env)

@@ -19,12 +19,6 @@ from tests.wheel import ROOT, InstalledWheel
 pytestmark = pytest.mark.slow
 PACKAGES = ("crmspec", "mock_server", "conformance")
 SECRET = "installed-wheel-secret-0123456789abcdef"
-# Checks that fail against the mock when both are pip-installed, each a bug outside packaging, asserted exactly
-# so that the fix shows here. PAG-009 (revorbit): while the leads the explore phase created exist, some named
-# with non-ASCII letters, the mock orders names with SQLite's NOCASE (folds ASCII only), the check expects
-# str.casefold() order. An editable install does not meet it at the same seed: Hypothesis draws literals from
-# the source of modules outside site-packages, so the requests depend on where the package is installed.
-KNOWN_FAILURES: dict[str, set[str]] = {"revorbit": {"PAG-009"}}
 
 
 def shipped_documents() -> dict[str, Path]:
@@ -97,8 +91,6 @@ def test_the_installed_mock_serves_and_the_installed_suite_certifies_it(
                                   "--seed", "1", "--max-examples", "2", "--report-dir", str(reports), "--quiet")
     report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     failed = {check["id"] for check in report["checks"] if check["status"] == "failed"}
-    known = KNOWN_FAILURES.get(dialect, set())
-    assert failed == known, f"failed: {sorted(failed)}, known: {sorted(known)} (update KNOWN_FAILURES once fixed)"
-    assert run.returncode == (1 if known else 0), run.stdout + run.stderr
-    assert run.stdout.startswith("non-conformant: " if known else "conformant: ")
+    assert failed == set() and run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("conformant: ")
     assert "<html" in (reports / "report.html").read_text(encoding="utf-8")  # the packaged template rendered
