@@ -156,7 +156,8 @@ def unmodified(dialect: str) -> Mutant:
 
 
 # the zoo report --------------------------------------------------------------------------------------
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
+    """Text that fits one Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -195,8 +196,8 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
     ]
     for o in outcomes:
         verdict = "killed" if o.caught else ("error: " + (o.error or "?") if o.exit_code == 2 else "survived")
-        lines.append(f"| {o.mutant.dialect} | `{o.mutant.name}` | {_cell(o.mutant.rule)} | {o.mutant.family} | "
-                     f"{_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} |")
+        lines.append(f"| {o.mutant.dialect} | `{o.mutant.name}` | {table_cell(o.mutant.rule)} | {o.mutant.family} | "
+                     f"{table_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} |")
     lines += ["", "## Per API", "", "| API | mutants | caught by expected family |", "|---|---|---|"]
     for api in APIS:
         mine = [o for o in outcomes if o.mutant.dialect == api]
@@ -210,7 +211,7 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
         lines += ["", "## Survivors", ""]
         for o in survivors:
             lines.append(f"- `{o.mutant.name}` ({o.mutant.family}): "
-                         + _cell(o.mutant.weakness or "no known check weakness recorded; investigate"))
+                         + table_cell(o.mutant.weakness or "no known check weakness recorded; investigate"))
     return "\n".join(lines) + "\n"
 
 
