@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPECTRAL_DIR := .cache/spectral
 
-.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi clean
+.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation equivalents lint-openapi clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ fuzz: $(STAMP)
 # Every mutant of tests/mutants/zoo.py under every check family: reports/mutation.md; exit 1 if one survives.
 mutation: $(STAMP)
 	$(BIN)/python -m tests.mutants.run reports
+
+# Every variant of tests/equivalents/zoo.py (behaviours the pages allow), alone and all of one API's at once,
+# at --level standard: reports/equivalents.md; exit 1 if the suite refuses one (a false positive of a check).
+equivalents: $(STAMP)
+	$(BIN)/python -m tests.equivalents.run reports
 
 serve: $(STAMP)
 	$(BIN)/crm-mock serve --dialect revorbit --host 127.0.0.1 --port 4010
