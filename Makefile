@@ -9,7 +9,8 @@ TYPESCRIPT_TOOLS := openapi-typescript@7.13.0 typescript@5.9.3
 TYPESCRIPT_DIR   := .cache/openapi-typescript
 TYPESCRIPT_STAMP := $(TYPESCRIPT_DIR)/.installed
 
-.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi typescript-tools clean
+.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation equivalents lint-openapi \
+        typescript-tools clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +49,11 @@ fuzz: $(STAMP)
 # Every mutant of tests/mutants/zoo.py under every check family: reports/mutation.md; exit 1 if one survives.
 mutation: $(STAMP)
 	$(BIN)/python -m tests.mutants.run reports
+
+# Every variant of tests/equivalents/zoo.py (behaviours the pages allow), alone and all of one API's at once,
+# at --level standard: reports/equivalents.md; exit 1 if the suite refuses one (a false positive of a check).
+equivalents: $(STAMP)
+	$(BIN)/python -m tests.equivalents.run reports
 
 # `make serve DIALECT=olympus PORT=4011 RECORDS=200 SEED=7`. Plain `=`: only the command line overrides these,
 # not a PORT or SEED that happens to be in the shell's environment.
