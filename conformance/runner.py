@@ -113,26 +113,34 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
 def not_implemented(api: Api, exchanges: list[Exchange]) -> list[str]:
     """Inferred operations the target does not have: with a valid credential, every request to them was
     answered 404, 405 or 501. A 404 on a record of a resource the target did create in this run is a
-    finding about that record, not a missing operation."""
-    statuses: dict[str, list[int]] = defaultdict(list)
+    finding about that record, not a missing operation. An inferred operation the run never reached with
+    a valid credential (its records could not be made) counts as missing when every request to it, with
+    any credential, answered so, and so did every method of its path that was reached."""
+    valid: dict[str, set[int]] = defaultdict(set)
+    anyone: dict[str, set[int]] = defaultdict(set)
     created: set[str] = set()
     by_name = {str(op): op for op in api.operations}
     for exchange in exchanges:
         op = by_name.get(exchange.operation)
-        if op is None or exchange.status is None or not exchange.valid_credential:
+        if op is None or exchange.status is None:
             continue
-        if op.action == "create" and 200 <= exchange.status < 300:
+        if exchange.valid_credential and op.action == "create" and 200 <= exchange.status < 300:
             created.add(op.resource)
-        if designed(op):
-            statuses[str(op)].append(exchange.status)
+        (valid if exchange.valid_credential else anyone)[str(op)].add(exchange.status)
     missing = []
-    for name in sorted(statuses):
-        answers = set(statuses[name])
-        op = by_name[name]
-        if not answers <= set(ABSENT):
+    for op in sorted(api.operations, key=str):
+        name = str(op)
+        if not designed(op) or not (valid[name] or anyone[name]):
             continue
-        if 404 in answers and op.record_param() is not None and op.resource in created:
-            continue
+        if valid[name]:
+            if not valid[name] <= set(ABSENT):
+                continue
+            if 404 in valid[name] and op.record_param() is not None and op.resource in created:
+                continue
+        else:
+            siblings = [str(other) for other in api.operations if other.path == op.path and valid[str(other)]]
+            if not anyone[name] <= set(ABSENT) or any(not valid[s] <= set(ABSENT) for s in siblings):
+                continue
         missing.append(name)
     return missing
 

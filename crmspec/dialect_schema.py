@@ -123,6 +123,7 @@ DIALECT_SCHEMA: dict[str, Any] = {
                 "schema": {"type": "string"},
                 "general_statuses": {"type": "array", "items": _STATUS},
                 "field_errors_judged": {"type": "boolean"},
+                "schema_judged": {"type": "boolean"},
             },
         },
         "pagination": {

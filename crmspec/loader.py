@@ -317,6 +317,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             schema_ref=errors.get("schema"),
             general_statuses=tuple(errors.get("general_statuses") or ()),
             field_errors_judged=bool(errors.get("field_errors_judged", True)),
+            schema_judged=bool(errors.get("schema_judged", True)),
         ),
         pagination=Pagination(
             page_param=pagination["page_param"],

@@ -77,6 +77,7 @@ class ErrorConvention:
     schema_ref: str | None
     general_statuses: tuple[int, ...] = ()   # statuses the pages document for every operation (RO: 000's table)
     field_errors_judged: bool = True         # false where the pages leave field errors' place and shape open (OC4/OC5)
+    schema_judged: bool = True               # false where the sources' error bodies disagree outright (OC4)
 
     def status(self, kind: str) -> int:
         return self.statuses.get(kind, self.statuses.get("bad_request", 400))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from conformance import normalise
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.target import Exchange
@@ -65,6 +66,15 @@ def in_scope(run: CheckRun, exchange: Exchange) -> Operation | None:
 def query_of(exchange: Exchange) -> dict[str, str]:
     """The query parameters an exchange sent (the last value of a repeated one)."""
     return dict(parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True))
+
+
+def pages_by_design_only(run: CheckRun, op: Operation, payload: Any) -> bool:
+    """The operation's paging is the project's design (x-designed) and the target shows no sign of paging it:
+    no page field in the answer. Nothing the pages define is then missing: paging is not judged there."""
+    if not {run.dialect.pagination.page_param, run.dialect.pagination.size_param} & op.designed.parameters:
+        return False
+    envelope = run.dialect.envelope_for(op)
+    return all(normalise.page_value(run.dialect, op, payload, key) is None for key in envelope.page_fields)
 
 
 def paging_level(run: CheckRun, op: Operation) -> Severity | None:

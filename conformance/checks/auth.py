@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from conformance import normalise
 from conformance.checks._common import body
 from conformance.context import CheckRun
 from conformance.registry import scenario
@@ -97,8 +98,7 @@ def _expect_401(run: CheckRun, exchange: Exchange, what: str) -> None:
         run.fail(exchange, f"{what}: answered {exchange.status}, expected 401"
                  + (" (a secured operation answered without a valid credential)" if exchange.status < 300 else ""))
         return
-    payload = body(exchange)
-    message = payload.get("message", payload.get("error")) if isinstance(payload, dict) else None
+    message = normalise.error(run.dialect, body(exchange)).message
     run.expect(isinstance(message, str) and bool(message), exchange, f"{what}: the 401 has no error message")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, expects_json, in_scope
+from conformance.checks._common import body, expects_json, in_scope, pages_by_design_only
 from conformance.context import CheckRun
 from conformance.registry import response
 from conformance.target import Exchange
@@ -30,7 +30,8 @@ def single_envelope(run: CheckRun, exchange: Exchange) -> None:
     if exchange.body and not expects_json(op, exchange.status):
         return  # files (CSV export, PDF) have no envelope
     env = op.envelope
-    if env.empty and exchange.status == env.status:
+    if exchange.status == 204 or env.empty and exchange.status == env.status:
+        # 204 No Content has no body whatever the envelope (RFC 9110 15.3.5; RO5/X6 allow it on deletes)
         run.expect(not exchange.body.strip(), exchange, f"{exchange.status} must have an empty body")
         return
     if exchange.status != env.status and env.empty:
@@ -90,9 +91,9 @@ def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
     if op is None or op.action != "list" or exchange.status != 200:
         return
     env = run.dialect.envelope_for(op)
-    if env.page_fields_required:
-        return
     payload = body(exchange)
+    if env.page_fields_required or pages_by_design_only(run, op, payload):
+        return
     for key in env.page_fields:
         value = normalise.page_value(run.dialect, op, payload, key)
         run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, paging_level
+from conformance.checks._common import body, pages_by_design_only, paging_level
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.ordering import misplaced
@@ -51,7 +51,7 @@ def size_honoured(run: CheckRun) -> None:
     for op in list_operations(run):
         size, level = 2, paging_level(run, op)
         exchange, items, payload = fetch(run, op, **page_params(run, pag.first_page, size))
-        if items is None:
+        if items is None or pages_by_design_only(run, op, payload):
             continue
         total = normalise.page_value(run.dialect, op, payload, "total")
         run.expect(len(items) <= size, exchange, f"asked for {size} items, got {len(items)}", level=level)
@@ -93,7 +93,7 @@ def pages_cover(run: CheckRun) -> None:
         level = paging_level(run, op)
         _, items, payload = fetch(run, op, **page_params(run, pag.first_page, 5))
         total = normalise.page_value(run.dialect, op, payload, "total")
-        if items is None or not isinstance(total, int):
+        if items is None or not isinstance(total, int) or pages_by_design_only(run, op, payload):
             continue
         size = min(max(5, math.ceil(total / MAX_WALK_PAGES)) if total else 5, pag.max_size)
         first, page_items, _ = fetch(run, op, **page_params(run, pag.first_page, size))
@@ -154,7 +154,7 @@ def reported_page(run: CheckRun) -> None:
             exchange, items, payload = fetch(run, op, **page_params(run, number, 2))
             value = normalise.page_value(run.dialect, op, payload, "page")
             optional = not run.dialect.envelope_for(op).page_fields_required
-            if items is None or value is None and optional:
+            if items is None or value is None and optional or pages_by_design_only(run, op, payload):
                 continue
             expected = number - pag.first_page + pag.reported_first_page
             run.expect(value == expected, exchange,
@@ -169,7 +169,7 @@ def past_the_end(run: CheckRun) -> None:
     for op in list_operations(run):
         _, items, payload = fetch(run, op, **page_params(run, pag.first_page, 1))
         total = normalise.page_value(run.dialect, op, payload, "total")
-        if items is None or not isinstance(total, int):
+        if items is None or not isinstance(total, int) or pages_by_design_only(run, op, payload):
             continue
         beyond = pag.first_page + total + 1  # past the end at any page size a server may clamp to
         exchange, after, _ = fetch(run, op, **page_params(run, beyond, 1))
