@@ -81,6 +81,8 @@ DIALECT_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "base_path": {"type": "string", "pattern": "^(/[^/]+)*$"},
         "sources": {"type": "array", "items": {"type": "string"}},
+        "requirements": {"type": "string", "pattern": "^[^/]+\\.requirements\\.yaml$"},
+        "invariants": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
         "ids": {
             "type": "object",
             "required": ["type", "field"],

@@ -93,20 +93,20 @@ class Catalogue:
     path: str
     sha256: str
     requirements: tuple[Requirement, ...]
+    by_check: dict[str, list[Requirement]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_check: dict[str, list[Requirement]] = {}
         for requirement in self.requirements:
             for check in requirement.checks:
                 by_check.setdefault(check, []).append(requirement)
-        object.__setattr__(self, "_by_check", by_check)
+        object.__setattr__(self, "by_check", by_check)
 
     def get(self, requirement_id: str) -> Requirement:
         return next(r for r in self.requirements if r.id == requirement_id)
 
     def verified_by(self, check_id: str) -> list[Requirement]:
-        found: list[Requirement] = self._by_check.get(check_id, [])
-        return found
+        return self.by_check.get(check_id, [])
 
     def matching(self, check_id: str, operation: str | None, about: Mapping[str, Any]) -> list[Requirement]:
         """The requirements an observation of `check_id` on `operation` about `about` verifies."""

@@ -63,6 +63,11 @@ def in_scope(run: CheckRun, exchange: Exchange) -> Operation | None:
     return run.ctx.operation_of(exchange)
 
 
+def leaf(path: str | None) -> str:
+    """A dotted path's last name (`meta.total` -> `total`): what a requirement calls the field."""
+    return (path or "").rsplit(".", 1)[-1]
+
+
 def query_of(exchange: Exchange) -> dict[str, str]:
     """The query parameters an exchange sent (the last value of a repeated one)."""
     return dict(parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True))
@@ -79,7 +84,7 @@ def pages_by_design_only(run: CheckRun, op: Operation, payload: Any) -> bool:
 
 def paging_level(run: CheckRun, op: Operation) -> Severity | None:
     """SHOULD where the operation's paging parameters are the project's design, not the page's (OC3:
-    Olympus lists only contacts with page/limit); None: the check's own level."""
+    002 lists page/limit for contacts only); None: the check's own level."""
     pag = run.dialect.pagination
     return "SHOULD" if {pag.page_param, pag.size_param} & op.designed.parameters else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, expects_json, in_scope, pages_by_design_only
+from conformance.checks._common import body, expects_json, in_scope, leaf, pages_by_design_only
 from conformance.context import CheckRun
 from conformance.registry import response
 from conformance.target import Exchange
@@ -81,10 +81,11 @@ def list_envelope(run: CheckRun, exchange: Exchange) -> None:
     for key in env.page_fields:
         value = normalise.page_value(run.dialect, op, payload, key)
         run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}, expected an integer")
+                   f"page field {env.page_fields[key]} is {value!r}, expected an integer",
+                   about={"field": leaf(env.page_fields[key])})
 
 
-@response("ENV-003", "envelope", "Olympus list responses carry the pagination block", "SHOULD",
+@response("ENV-003", "envelope", "Lists carry their optional pagination block", "SHOULD",
           "002 List Contacts example: pagination {page, limit, total} (OC3: optional, warn if missing)")
 def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
     op = in_scope(run, exchange)
@@ -97,7 +98,7 @@ def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
     for key in env.page_fields:
         value = normalise.page_value(run.dialect, op, payload, key)
         run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}")
+                   f"page field {env.page_fields[key]} is {value!r}", about={"field": leaf(env.page_fields[key])})
 
 
 @response("ENV-004", "envelope", "Client errors carry the API's error envelope: a message, success false if present",
@@ -109,12 +110,14 @@ def error_envelope(run: CheckRun, exchange: Exchange) -> None:
         return
     payload = body(exchange)
     if not isinstance(payload, dict):
-        run.fail(exchange, f"the {exchange.status} body is not a JSON object")
+        run.fail(exchange, f"the {exchange.status} body is not a JSON object", about={"status": exchange.status})
         return
     error = normalise.error(run.dialect, payload)
-    run.expect(isinstance(error.message, str) and bool(error.message), exchange, "the error has no message")
+    run.expect(isinstance(error.message, str) and bool(error.message), exchange, "the error has no message",
+               about={"status": exchange.status, "field": leaf(run.dialect.errors.message)})
     if "success" in payload:
-        run.expect(payload["success"] is False, exchange, f"success is {payload['success']!r} on an error")
+        run.expect(payload["success"] is False, exchange, f"success is {payload['success']!r} on an error",
+                   about={"status": exchange.status, "field": "success"})
 
 
 @response("ENV-005", "envelope", "Error bodies carry success: false where the API's errors do", "SHOULD",
@@ -127,7 +130,8 @@ def error_success_flag(run: CheckRun, exchange: Exchange) -> None:
         return
     payload = body(exchange)
     if isinstance(payload, dict):
-        run.expect(payload.get("success") is False, exchange, "the error body lacks success: false")
+        run.expect(payload.get("success") is False, exchange, "the error body lacks success: false",
+                   about={"status": exchange.status, "field": "success"})
 
 
 @response("ENV-006", "envelope", "Field errors are a map of field to message(s) in the API's style", "MUST",
@@ -142,11 +146,13 @@ def field_error_shape(run: CheckRun, exchange: Exchange) -> None:
     error = normalise.error(run.dialect, body(exchange))
     if error.field_errors is None:
         return
-    if not run.expect(isinstance(error.field_errors, dict), exchange, "field errors are not an object"):
+    if not run.expect(isinstance(error.field_errors, dict), exchange, "field errors are not an object",
+                      about={"status": exchange.status}):
         return
     lenient = run.dialect.errors.field_error_style == "string"
     for name, value in error.field_errors.items():
         is_list = isinstance(value, list) and all(isinstance(m, str) for m in value)
         ok = is_list or (lenient and isinstance(value, str))
-        run.expect(ok, exchange, f"field error {name!r} is {value!r}, expected "
-                   + ("a string or a list of strings" if lenient else "a list of strings"))
+        expected = "a string or a list of strings" if lenient else "a list of strings"
+        run.expect(ok, exchange, f"field error {name!r} is {value!r}, expected {expected}",
+                   about={"status": exchange.status, "field": name})
