@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance import normalise
 from conformance.checks._common import body, expects_json, fill_path, in_scope, is_documented
 from conformance.context import CheckRun
 from conformance.registry import response, scenario
@@ -74,3 +75,27 @@ def delete_status(run: CheckRun) -> None:
         if exchange.status == 204:
             run.expect(not exchange.body.strip() and body(exchange) is None, exchange,
                        "204 No Content carries a body")
+
+
+@scenario("STA-006", "status", "A record that does not exist answers the API's not-found status and code", "MUST",
+          "000 404 'Not Found'; 002 Error Responses 404 contact_not_found / deal_not_found (OC4: or NOT_FOUND); "
+          "004 errors page 400 for not found (YS2: or 404); 003 404 (CC1)")
+def not_found(run: CheckRun) -> None:
+    for name, resource in run.dialect.resources.items():
+        read = run.api.find(name, "read")
+        if read is None or len(read.path_params) != 1:
+            continue
+        absent = run.fixtures.absent_id(name)
+        if absent is None:
+            continue
+        exchange = run.call(read, {read.path_params[0]: absent})
+        accepted = run.dialect.errors.accepted("not_found")
+        if not run.expect(exchange.status in accepted, exchange, f"an id no record has answered {exchange.status}, "
+                          f"expected {' or '.join(map(str, accepted))}", about={"status": exchange.status}):
+            continue
+        if resource.not_found_code:
+            code = normalise.error(run.dialect, body(exchange)).code
+            codes = {resource.not_found_code, run.dialect.errors.codes.get("not_found")}
+            run.expect(code in codes, exchange, f"the not-found code is {code!r}, expected "
+                       f"{resource.not_found_code} (or {run.dialect.errors.codes.get('not_found')})",
+                       about={"status": exchange.status, "code": resource.not_found_code})
