@@ -16,11 +16,11 @@ import os
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from mock_server.config import LogFormat
-from mock_server.runtime import Ledger
+from mock_server.store import Ledger, LoggedRequest
 
 REQUEST_LOG_SIZE = 1000
 FLUSH_SECONDS = 0.25
@@ -28,19 +28,12 @@ FLUSH_SIZE = 50
 NOT_KEPT = ("/__mock/", "/docs", "/openapi.json")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    at: str
-    method: str
-    path: str
-    query: str
-    status: int
-    ms: float
-    session: str
+Entry = LoggedRequest
 
-    def text(self) -> str:
-        target = f"{self.path}?{self.query}" if self.query else self.path
-        return f"{self.at} {self.method} {target} {self.status} {self.ms:.1f}ms session={self.session}"
+
+def text(item: Entry) -> str:
+    target = f"{item.path}?{item.query}" if item.query else item.path
+    return f"{item.at} {item.method} {target} {item.status} {item.ms:.1f}ms session={item.session}"
 
 
 def entry(method: str, path: str, query: str, status: int, seconds: float, session: str) -> Entry:
@@ -70,7 +63,7 @@ class AccessLog:
     def record(self, item: Entry, api_path: str) -> None:
         """Print the line (unless the log is off) and keep API calls in the request log."""
         if self.format != "off":
-            line = json.dumps(asdict(item)) if self.format == "json" else item.text()
+            line = json.dumps(asdict(item)) if self.format == "json" else text(item)
             sys.stderr.write(line + "\n")
             sys.stderr.flush()
         if api_path.startswith(NOT_KEPT):
@@ -87,13 +80,7 @@ class AccessLog:
             pending, self._pending = self._pending, []
         if not pending:
             return
-        with self.ledger.transaction() as db:
-            db.executemany(
-                "INSERT INTO requests (at, method, path, query, status, ms, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(i.at, i.method, i.path, i.query, i.status, i.ms, i.session) for i in pending],
-            )
-            last = int(db.execute("SELECT MAX(id) FROM requests").fetchone()[0] or 0)
-            db.execute("DELETE FROM requests WHERE id <= ?", (last - REQUEST_LOG_SIZE,))
+        self.ledger.log(pending, REQUEST_LOG_SIZE)
 
     def _start_flusher(self) -> None:
         """One daemon thread per process (a forked worker starts its own), so an idle worker still flushes."""
@@ -114,15 +101,8 @@ class AccessLog:
     def recent(self, session: str, limit: int) -> list[dict[str, Any]]:
         """The session's last `limit` API calls, newest first."""
         self.flush()
-        with self.ledger.transaction() as db:
-            rows = db.execute(
-                "SELECT at, method, path, query, status, ms, session FROM requests WHERE session = ?"
-                " ORDER BY id DESC LIMIT ?",
-                (session, limit),
-            ).fetchall()
-        return [asdict(Entry(*row)) for row in rows]
+        return [asdict(row) for row in self.ledger.recent(session, limit)]
 
     def clear(self, session: str) -> int:
         self.flush()
-        with self.ledger.transaction() as db:
-            return db.execute("DELETE FROM requests WHERE session = ?", (session,)).rowcount
+        return self.ledger.forget(session)

@@ -36,7 +36,7 @@ from mock_server.runtime import Runtime
 from mock_server.seeder import seed
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER
 from mock_server.steering import Preferences, Steering
-from mock_server.store import Store
+from mock_server.store import RecordStore
 from mock_server.validation import RequestValidator, Routes, ValidRequest
 from mock_server.watch import watch
 
@@ -159,12 +159,12 @@ class MockApp:
         return self.fallback.respond(operation)
 
     # sessions -----------------------------------------------------------------------------------
-    def engine_for(self, store: Store) -> Engine:
+    def engine_for(self, store: RecordStore) -> Engine:
         if store is self.store:
             return self.engine
         return Engine(self.api, store, self.credentials, self.config.password, self.behaviour, self.config.webhook_url)
 
-    def seed_store(self, store: Store, seed_value: int, records: int) -> None:
+    def seed_store(self, store: RecordStore, seed_value: int, records: int) -> None:
         engine = self.engine_for(store)
         engine.indexes()
         seed(engine, seed_value, records)

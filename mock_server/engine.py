@@ -18,7 +18,8 @@ from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import Behaviour
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
-from mock_server.store import Condition, Query, Store, column
+from mock_server.store import Query, RecordStore, Sort
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -30,7 +31,7 @@ def _sql_int(value: int) -> int:
 
 
 class Engine:
-    def __init__(self, api: Api, store: Store, credentials: Credentials, password: str,
+    def __init__(self, api: Api, store: RecordStore, credentials: Credentials, password: str,
                  behaviour: Behaviour | None = None, webhook_url: str | None = None) -> None:
         self.api = api
         self.dialect = api.dialect
@@ -114,7 +115,7 @@ class Engine:
         """The seeded user whose email and password a login body carries, or 401."""
         email = str(body.get("email", "")) if isinstance(body, dict) else ""
         password = str(body.get("password", "")) if isinstance(body, dict) else ""
-        users = self.store.all("users", [(f"lower({column('email')}) = ?", [email.lower()])]) if email else []
+        users = self.store.all("users", [q.same_text("email", email)]) if email else []
         stored = users[0].get("password", self.password) if users else None
         if not users or not hmac.compare_digest(password.encode(), str(stored).encode()):
             raise Unauthorized("Invalid email or password.")
@@ -158,12 +159,12 @@ class Engine:
         seen.add((resource.name, str(record_id)))
         for other in self.dialect.resources.values():
             if other.parent and other.parent.resource == resource.name:
-                for child in self.store.all(other.name, [(f"{column(other.parent.field)} = ?", [record_id])]):
+                for child in self.store.all(other.name, [q.eq(other.parent.field, record_id)]):
                     self.store.delete(other.name, child[other.id_field])
             for ref in other.references:
                 if ref.resource != resource.name:
                     continue
-                holders = self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])])
+                holders = self.store.all(other.name, [q.eq(ref.field, record_id)])
                 if holders and not records.nullable(records.field_schema(other, ref.field)):
                     if not cascade:
                         raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
@@ -180,57 +181,56 @@ class Engine:
 
     # list ------------------------------------------------------------------------------------
     def conditions(self, operation: Operation, resource: Resource, req: ValidRequest,
-                   principal: Principal | None) -> list[Condition]:
-        conds: list[Condition] = []
+                   principal: Principal | None) -> list[q.Predicate]:
+        conds: list[q.Predicate] = []
         parent = self.parent_record(operation, resource, req)
         if parent is not None and resource.parent is not None:
             parent_id = parent[self.resource(resource.parent.resource).id_field]
-            conds.append((f"{column(resource.parent.field)} = ?", [parent_id]))
+            conds.append(q.eq(resource.parent.field, parent_id))
         for flt in operation.filters:
             if flt.param in req.query and req.query[flt.param] not in (None, ""):
                 cond = self.filter_condition(resource, flt, req, principal)
                 if cond is not None:
                     conds.append(cond)
         if operation.search and req.query.get(operation.search.param):
-            needle = str(req.query[operation.search.param]).lower()
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            parts = [f"lower(CAST({column(f)} AS TEXT)) LIKE ? ESCAPE '\\'" for f in operation.search.fields]
-            conds.append((" OR ".join(parts), [f"%{escaped}%"] * len(parts)))
+            needle = str(req.query[operation.search.param])
+            conds.append(q.any_of(*(q.Like(q.Doc(f), needle) for f in operation.search.fields)))
         return conds
 
     def filter_condition(self, resource: Resource, flt: Filter, req: ValidRequest,
-                         principal: Principal | None) -> Condition | None:
+                         principal: Principal | None) -> q.Predicate | None:
         value = req.query[flt.param]
         field = flt.field or flt.default_field or flt.param
         if flt.field_param and req.query.get(flt.field_param):
             field = str(req.query[flt.field_param])
-        col = column(field)
+        col = q.Doc(field)
         kinds = records.field_types(records.field_schema(resource, field))
         op = flt.op
         if op in ("eq", "ne"):
-            return (f"{col} {'=' if op == 'eq' else '!='} ?", [self._typed(value, kinds)])
+            return q.Compare(col, "=" if op == "eq" else "!=", self._typed(value, kinds))
         if op == "in_csv":
             values = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
             typed = [self._typed(v.strip() if isinstance(v, str) else v, kinds) for v in values]
-            return (f"{col} IN ({', '.join('?' * len(typed))})", typed) if typed else ("0", [])
+            return q.In(col, tuple(typed)) if typed else q.Nothing()
         if op in ("gte", "lte"):
-            return (f"{col} {'>=' if op == 'gte' else '<='} ?", [self._typed(value, kinds)])
+            return q.Compare(col, ">=" if op == "gte" else "<=", self._typed(value, kinds))
         if op in ("date_gte", "date_lte"):
-            return (f"substr({col}, 1, 10) {'>=' if op == 'date_gte' else '<='} ?", [str(value)[:10]])
+            return q.Compare(q.Day(col), ">=" if op == "date_gte" else "<=", str(value)[:10])
         if op == "bool01":
-            return (f"{col} = ?", [1 if str(value) in ("1", "true", "True") else 0])
+            return q.Compare(col, "=", str(value) in ("1", "true", "True"))
         if op == "contains":
             if "array" in kinds:
-                return (f"EXISTS (SELECT 1 FROM json_each(doc, '$.{field}') WHERE value = ?)", [value])
-            return (f"(',' || {col} || ',') LIKE ?", [f"%,{value},%"])
+                return q.Has(field, value)
+            return q.CsvHas(col, str(value))
         if op == "within_days":
             today = dt.date.today()
             days = max(0, min(int(value), (dt.date.max - today).days))
             horizon = today + dt.timedelta(days=days)
-            return (f"substr({col}, 1, 10) BETWEEN ? AND ?", [today.isoformat(), horizon.isoformat()])
+            return q.all_of(q.Compare(q.Day(col), ">=", today.isoformat()),
+                            q.Compare(q.Day(col), "<=", horizon.isoformat()))
         if op == "scope":
             if str(value) == "me" and principal is not None and principal.user_id is not None:
-                return (f"{col} = ?", [records.coerce_id(self.dialect, principal.user_id)])
+                return q.Compare(col, "=", records.coerce_id(self.dialect, principal.user_id))
             return None
         return None
 
@@ -248,11 +248,9 @@ class Engine:
                 return float(value)
             except ValueError:
                 return value
-        if isinstance(value, bool):
-            return int(value)
         return value
 
-    def ordering(self, operation: Operation, resource: Resource, req: ValidRequest) -> list[tuple[str, str, bool]]:
+    def ordering(self, operation: Operation, resource: Resource, req: ValidRequest) -> list[Sort]:
         sort = operation.sort
         if sort is None:
             return []
@@ -274,7 +272,7 @@ class Engine:
                 field_errors={sort.param: [f"The selected {sort.param} is invalid."]},
             )
         field = sort.keys[key]
-        return [(field, "DESC" if direction == "desc" else "ASC", records.is_text(resource, field))]
+        return [Sort(field, direction == "desc", records.is_text(resource, field))]
 
     def page_window(self, req: ValidRequest) -> tuple[int, int]:
         """(page as sent, page size) after defaults and the maximum."""
@@ -301,7 +299,7 @@ class Engine:
         pag = self.dialect.pagination
         page, size = self.page_window(req)
         query = Query(
-            conditions=self.conditions(operation, resource, req, principal),
+            where=self.conditions(operation, resource, req, principal),
             order=self.ordering(operation, resource, req),
             limit=size,
             offset=_sql_int((page - pag.first_page) * size),
@@ -314,7 +312,7 @@ class Engine:
     def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource = self.resource(operation.resource)
         query = Query(
-            conditions=self.conditions(operation, resource, req, principal),
+            where=self.conditions(operation, resource, req, principal),
             order=self.ordering(operation, resource, req),
         )
         items, _ = self.store.query(resource.name, query)

@@ -15,7 +15,7 @@ from typing import Any
 
 from crmspec.model import Auth
 from mock_server.errors import RateLimited
-from mock_server.runtime import Ledger
+from mock_server.store import Ledger
 
 UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0,
          "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "d": 86400.0, "day": 86400.0}
@@ -53,14 +53,7 @@ class RateLimiter:
         limit, window = self.rate
         now = time.time()
         slot = int(now // window)
-        with self.ledger.transaction() as db:
-            row = db.execute(
-                "INSERT INTO rate_windows (key, slot, count) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET"
-                " count = CASE WHEN rate_windows.slot = excluded.slot THEN rate_windows.count + 1 ELSE 1 END,"
-                " slot = excluded.slot RETURNING count",
-                (key, slot),
-            ).fetchone()
-        count = int(row[0])
+        count = self.ledger.count_hit(key, slot)
         quota = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, limit - count))}
         if count > limit:
             retry = max(1, math.ceil((slot + 1) * window - now))

@@ -16,8 +16,6 @@ from flask import Flask
 from mock_server.app import mock_of
 from tests.conftest import auth_headers
 
-NOT_RECORDS = ("sqlite_sequence",)
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -26,19 +24,15 @@ class Snapshot:
 
     @classmethod
     def of(cls, app: Flask, credential: str) -> Snapshot:
-        mock = mock_of(app)
+        image = mock_of(app).store.image()  # everything the session holds, whichever backend holds it
         rows: dict[tuple[str, str], str] = {}
-        with mock.store.transaction() as db:
-            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for table in tables:
-                if table in NOT_RECORDS:
-                    continue
-                cursor = db.execute(f'SELECT rowid AS row_key, * FROM "{table}"')  # noqa: S608 (from sqlite_master)
-                names = [d[0] for d in cursor.description]
-                for row in cursor.fetchall():
-                    record = dict(zip(names, row, strict=True))
-                    key = str(record.get("key", record.pop("row_key")))
-                    rows[(table, key)] = json.dumps(record, sort_keys=True, default=str)
+        for table, records in image.records.items():
+            for key, doc in records:
+                rows[(table, str(key))] = json.dumps(doc, sort_keys=True, default=str)
+        for name, value in image.meta.items():
+            rows[("meta", name)] = json.dumps(value)
+        for seq, event in image.events:
+            rows[("events", str(seq))] = json.dumps(event, sort_keys=True, default=str)
         return cls(rows, _presented(app, credential))
 
     def changed_since(self, before: Snapshot) -> list[str]:

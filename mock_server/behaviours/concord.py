@@ -30,7 +30,8 @@ from mock_server.behaviours import Behaviour, Handler, each
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, list_body, page_values, success_body
-from mock_server.store import Condition, Query, column
+from mock_server.store import Query
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 INVALID = "The given data was invalid."
@@ -391,10 +392,6 @@ def contact_written(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------- list query grammar
-def _json_path(field: str) -> str:
-    return "$." + ".".join(f'"{part}"' for part in field.split("."))
-
-
 @dataclasses.dataclass(frozen=True)
 class _Field:
     """Where a searchable field lives: a plain path, or a path inside the elements of one array."""
@@ -403,11 +400,11 @@ class _Field:
     path: str | None  # the path (inside each element when array is set; None: the element itself)
     kinds: frozenset[str]
 
-    def sql(self, predicate: Callable[[str], str]) -> str:
+    def test(self, predicate: Callable[[q.Doc | q.Elem], q.Predicate]) -> q.Predicate:
+        """`predicate` of the field's value, or of some element's where the field lives in an array."""
         if self.array is None:
-            return predicate(column(str(self.path)))
-        inner = "je.value" if self.path is None else f"json_extract(je.value, '{_json_path(self.path)}')"
-        return f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(self.array)}') AS je WHERE {predicate(inner)})"
+            return predicate(q.Doc(str(self.path)))
+        return q.Any_(self.array, predicate(q.Elem(self.path)))
 
 
 def _resolve(resource: Resource, field: str) -> _Field | None:
@@ -461,19 +458,17 @@ def _typed(raw: str, kinds: frozenset[str]) -> tuple[bool, Any]:
     return True, text.lower()
 
 
-def _criterion(field: _Field, operator: str, term: str) -> Condition:
+def _criterion(field: _Field, operator: str, term: str) -> q.Predicate:
     textual = "string" in field.kinds or not field.kinds & {"integer", "number", "boolean"}
     if operator == "like":
-        escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return field.sql(lambda x: f"lower(CAST({x} AS TEXT)) LIKE ? ESCAPE '\\'"), [f"%{escaped}%"]
+        return field.test(lambda x: q.Like(x, term))
     values = [term] if operator == "=" else [v for v in term.split(",") if v.strip()]
-    typed = [value for ok, value in (_typed(v, field.kinds) for v in values) if ok]
+    typed = tuple(value for ok, value in (_typed(v, field.kinds) for v in values) if ok)
     if not typed:
-        return "0", []
-    marks = ", ".join("?" * len(typed))
+        return q.Nothing()
     if textual:
-        return field.sql(lambda x: f"lower(CAST({x} AS TEXT)) IN ({marks})"), typed
-    return field.sql(lambda x: f"{x} IN ({marks})"), typed
+        return field.test(lambda x: q.In(q.Lower(x), typed))
+    return field.test(lambda x: q.In(x, typed))
 
 
 def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
@@ -499,7 +494,7 @@ def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
     return criteria
 
 
-def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> tuple[bool, Condition | None]:
+def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> tuple[bool, q.Predicate | None]:
     """(a search was asked for, its condition) from q, search_fields and search_match."""
     param = op.search.param if op.search else "q"
     spec = req.query.get("search_fields")
@@ -511,9 +506,9 @@ def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> t
     if term in (None, "") or not criteria:
         return term not in (None, ""), None
     parts = [_criterion(field, operator, str(term)) for field, operator in criteria]
-    joiner = " AND " if str(req.query.get("search_match") or "or").lower() == "and" else " OR "
-    params: list[Any] = [p for _, ps in parts for p in ps]
-    return True, (joiner.join(f"({sql})" for sql, _ in parts), params)
+    if str(req.query.get("search_match") or "or").lower() == "and":
+        return True, q.all_of(*parts)
+    return True, q.any_of(*parts)
 
 
 def _selection(resource: Resource, req: ValidRequest) -> tuple[str, ...] | None:
@@ -533,7 +528,7 @@ def _project(record: dict[str, Any], keep: tuple[str, ...] | None) -> dict[str, 
 
 
 def _query_parts(engine: Engine, op: Operation, resource: Resource, req: ValidRequest,
-                 principal: Principal | None) -> tuple[list[Condition], bool, tuple[str, ...] | None]:
+                 principal: Principal | None) -> tuple[list[q.Predicate], bool, tuple[str, ...] | None]:
     conditions = engine.conditions(dataclasses.replace(op, search=None), resource, req, principal)
     searched, search = _search_condition(op, resource, req)
     if search is not None:
@@ -549,7 +544,7 @@ def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     page, size = engine.page_window(req)
     pag = engine.dialect.pagination
     offset = max(0, min(INT64_MAX, (page - pag.first_page) * size))
-    items, total = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=size,
+    items, total = engine.store.query(resource.name, Query(where=conditions, order=order, limit=size,
                                                            offset=offset))
     shown = [_project(r, keep) for r in engine.presented_all(resource, items)]
     envelope = engine.dialect.envelope_for(op, "list")
@@ -565,7 +560,7 @@ def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
         return _reply(engine, op, "collection", [])
     take: Any = req.query.get("take")
     limit = max(1, min(INT64_MAX, take)) if records.is_int(take) else None
-    items, _ = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=limit))
+    items, _ = engine.store.query(resource.name, Query(where=conditions, order=order, limit=limit))
     return _reply(engine, op, "collection", [_project(r, keep) for r in engine.presented_all(resource, items)])
 
 
@@ -710,7 +705,7 @@ def _unique_email(engine: Engine, resource: Resource, body: dict[str, Any], own_
     email = body.get("email")
     if not isinstance(email, str) or not email:
         return
-    match: list[Condition] = [(f"lower({column('email')}) = ?", [email.lower()])]
+    match = [q.same_text("email", email)]
     taken = [r for r in engine.store.all(resource.name, match) if r.get(resource.id_field) != own_id]
     if resource.name == "contacts":
         taken += engine.store.all("users", match)
@@ -742,8 +737,7 @@ def delete_associated(engine: Engine, op: Operation, req: ValidRequest, principa
         record_id = record[resource.id_field]
         response = engine.delete(op, req, principal)
         deals = engine.resource("deals")
-        linked = f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(key)}') WHERE value = ?)"
-        for deal in engine.store.all("deals", [(linked, [record_id])]):
+        for deal in engine.store.all("deals", [q.Has(key, record_id)]):
             deal[key] = [i for i in _id_list(deal.get(key)) if i != record_id]
             engine.save(deals, deal)
     return response

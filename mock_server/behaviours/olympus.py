@@ -43,7 +43,8 @@ from mock_server.behaviours import Behaviour, each
 from mock_server.engine import Engine
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response, list_body, page_values
-from mock_server.store import Condition, Query, Store, column
+from mock_server.store import Query, RecordStore
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 log = logging.getLogger("crm_mock.olympus")
@@ -93,7 +94,6 @@ def _money(value: float) -> float:
 
 
 # webhooks -------------------------------------------------------------------------------------------
-WEBHOOK_TABLE = "webhook_events"
 WEBHOOK_TIMEOUT = 3.0
 _OUTBOX: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
 _WORKER_LOCK = threading.Lock()
@@ -126,11 +126,6 @@ def _enqueue(url: str, payload: dict[str, Any]) -> None:
     _OUTBOX.put((url, payload))
 
 
-def _ensure_event_table(db: Any) -> None:
-    db.execute(f"CREATE TABLE IF NOT EXISTS {WEBHOOK_TABLE} ("
-               "seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, payload TEXT NOT NULL)")
-
-
 class Events:
     """The webhook events of one request: stored inside the request's transaction, delivered after it."""
 
@@ -141,13 +136,9 @@ class Events:
         self.tenant_id = user.get("tenant_id") if user else None
 
     def emit(self, event: str, data: dict[str, Any], **extra: Any) -> None:
-        with self.engine.store.transaction() as db:
-            _ensure_event_table(db)
-            cur = db.execute(f"INSERT INTO {WEBHOOK_TABLE} (event, payload) VALUES (?, '{{}}')", (event,))
-            seq = int(cur.lastrowid or 0)
-            payload = {"id": f"evt_{seq:06d}", "event": event, "occurred_at": _stamp(_utcnow()),
-                       "tenant_id": self.tenant_id, "data": data, **extra}
-            db.execute(f"UPDATE {WEBHOOK_TABLE} SET payload = ? WHERE seq = ?", (json.dumps(payload), seq))
+        payload = self.engine.store.append_event(event, lambda seq: {
+            "id": f"evt_{seq:06d}", "event": event, "occurred_at": _stamp(_utcnow()),
+            "tenant_id": self.tenant_id, "data": data, **extra})
         self.pending.append(payload)
 
     def deliver(self) -> None:
@@ -286,10 +277,10 @@ class Facts:
         return _as_number(raw), text, f"{field}: {text}" if text not in (None, "") else f"No {field}"
 
 
-_INDEXED: weakref.WeakSet[Store] = weakref.WeakSet()
+_INDEXED: weakref.WeakSet[RecordStore] = weakref.WeakSet()
 
 
-def _index_contact_links(store: Store) -> None:
+def _index_contact_links(store: RecordStore) -> None:
     """Scoring reads a contact's deals and activities on every read: index both links once per store."""
     if store not in _INDEXED:
         store.ensure_index("deals", "contact_id")
@@ -300,7 +291,7 @@ def _index_contact_links(store: Store) -> None:
 def _facts(engine: Engine, contact: dict[str, Any]) -> Facts:
     _index_contact_links(engine.store)
     contact_id = contact.get("id")
-    where: list[Condition] = [(f"{column('contact_id')} = ?", [contact_id])]
+    where = [q.eq("contact_id", contact_id)]
     activities = engine.store.all("activities", where) if contact_id else []
     deals = engine.store.all("deals", where) if contact_id else []
     custom = contact.get("custom_fields") if isinstance(contact.get("custom_fields"), dict) else {}
@@ -600,7 +591,7 @@ def _owner_from_body(engine: Engine, body: dict[str, Any]) -> dict[str, Any]:
 def _refuse_duplicate_email(engine: Engine, email: Any, own_id: Any = None) -> None:
     if not isinstance(email, str) or not email:
         return
-    same = engine.store.all("contacts", [(f"lower({column('email')}) = lower(?)", [email])])
+    same = engine.store.all("contacts", [q.same_text("email", email)])
     if any(c.get("id") != own_id for c in same):
         raise BusinessRuleViolation("Contact already exists.", code="duplicate_contact",
                                     field_errors={"email": ["A contact with this email already exists."]})
@@ -654,7 +645,7 @@ def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 def read_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """The detail: the contact with its deals, activity timeline and notes (seed 002 "Get Contact")."""
     _, contact = engine.target(op, req)
-    where: list[Condition] = [(f"{column('contact_id')} = ?", [contact["id"]])]
+    where = [q.eq("contact_id", contact["id"])]
     contact["deals"] = [{"id": d["id"], "name": d.get("name"), "value": d.get("value"), "stage": d.get("stage")}
                         for d in engine.store.all("deals", where)]
     timeline = [{"type": a.get("type"), "timestamp": a.get("occurred_at") or a.get("created_at"),
@@ -747,7 +738,7 @@ def merge_contacts(engine: Engine, op: Operation, req: ValidRequest, principal: 
                 if ref.resource != contacts.name:
                     continue
                 for merged_id in merge_ids:
-                    for row in engine.store.all(other.name, [(f"{column(ref.field)} = ?", [merged_id])]):
+                    for row in engine.store.all(other.name, [q.eq(ref.field, merged_id)]):
                         records.set_field(row, ref.field, primary_id)
                         engine.denormalise(other, row)
                         engine.save(other, row)
@@ -1051,7 +1042,7 @@ def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal:
                 skipped += 1
                 errors.append({"row": number, "code": "VALIDATION_ERROR", "message": str(problem)})
                 continue
-            if engine.store.all(contacts.name, [(f"lower({column('email')}) = lower(?)", [body["email"]])]):
+            if engine.store.all(contacts.name, [q.same_text("email", body["email"])]):
                 skipped += 1
                 duplicates += 1
                 if not skip_duplicates:
@@ -1249,14 +1240,14 @@ def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
     return response
 
 
-def _status_condition(status: str) -> tuple[str, list[Any]]:
+def _status_condition(status: str) -> q.Predicate:
     now = _stamp(_utcnow())
-    stored, due = column("status"), column("due_date")
+    pending, due = q.eq("status", "pending"), q.Doc("due_date")
     if status == "overdue":
-        return f"{stored} = 'pending' AND {due} IS NOT NULL AND {due} < ?", [now]
+        return q.all_of(pending, q.IsNull(due, negate=True), q.Compare(due, "<", now))
     if status == "pending":
-        return f"{stored} = 'pending' AND ({due} IS NULL OR {due} >= ?)", [now]
-    return f"{stored} = ?", [status]
+        return q.all_of(pending, q.any_of(q.IsNull(due), q.Compare(due, ">=", now)))
+    return q.eq("status", status)
 
 
 def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -1270,7 +1261,7 @@ def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
     pag = engine.dialect.pagination
     page, size = engine.page_window(req)
     offset = min(max(page - pag.first_page, 0) * size, INT64_MAX)
-    items, total = engine.store.query(tasks.name, Query(conditions=conditions, order=engine.ordering(op, tasks, rest),
+    items, total = engine.store.query(tasks.name, Query(where=conditions, order=engine.ordering(op, tasks, rest),
                                                         limit=size, offset=offset))
     envelope = engine.dialect.envelope_for(op, "list")
     return json_response(envelope.status, list_body(envelope, engine.presented_all(tasks, items),

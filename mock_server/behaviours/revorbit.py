@@ -30,7 +30,8 @@ from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, success_body
-from mock_server.store import Condition, Query, column
+from mock_server.store import Query, Sort
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 APP_VERSION = "crm-mock"
@@ -107,8 +108,8 @@ def _finite(value: float) -> float:
     return value if math.isfinite(value) else sys.float_info.max
 
 
-def _deal_filter(deal_id: Any) -> list[Condition]:
-    return [(f"{column('deal_id')} = ?", [deal_id])]
+def _deal_filter(deal_id: Any) -> list[q.Predicate]:
+    return [q.eq("deal_id", deal_id)]
 
 
 def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None) -> Response:
@@ -119,7 +120,7 @@ def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, stat
 
 
 def _ordered_stages(engine: Engine) -> list[dict[str, Any]]:
-    items, _ = engine.store.query(STAGES, Query(order=[("display_order", "ASC", False)]))
+    items, _ = engine.store.query(STAGES, Query(order=[Sort("display_order")]))
     return items
 
 
@@ -159,7 +160,7 @@ def login(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
 def register(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     body = req.fields()
     email = str(body.get("email", ""))
-    if engine.store.all("users", [(f"lower({column('email')}) = ?", [email.lower()])]):
+    if engine.store.all("users", [q.same_text("email", email)]):
         raise ValidationFailed("Validation failed", field_errors={"email": ["The email has already been taken."]})
     first, last = str(body.get("first_name", "")), str(body.get("last_name", ""))
     user = engine.store.insert("users", {
@@ -315,7 +316,7 @@ def pipeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
     """One column per stage in display order; the deals pass the list's filters (the operation declares them)."""
     resource = engine.resource(op.resource)
     deals, _ = engine.store.query(resource.name, Query(
-        conditions=engine.conditions(op, resource, req, principal), order=[("name", "ASC", True)]))
+        where=engine.conditions(op, resource, req, principal), order=[Sort("name", text=True)]))
     by_stage: dict[Any, list[dict[str, Any]]] = {}
     for deal in deals:
         by_stage.setdefault(deal.get("stage_id"), []).append(deal)
@@ -438,7 +439,7 @@ def export(engine: Engine, op: Operation, req: ValidRequest, principal: Principa
     """Every deal that passes the filters the operation declares (the list's), ordered like the list."""
     resource = engine.resource(op.resource)
     deals, _ = engine.store.query(resource.name, Query(
-        conditions=engine.conditions(op, resource, req, principal), order=[("name", "ASC", True)]))
+        where=engine.conditions(op, resource, req, principal), order=[Sort("name", text=True)]))
     return _csv_response([EXPORT_COLUMNS, *([d.get(c) for c in EXPORT_COLUMNS] for d in deals)], "deals.csv")
 
 
@@ -564,7 +565,7 @@ def _check_stage(body: dict[str, Any], base: dict[str, Any] | None = None) -> No
 def stage_collection(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource = engine.resource(op.resource)
     items, _ = engine.store.query(resource.name, Query(
-        conditions=engine.conditions(op, resource, req, principal), order=[("display_order", "ASC", False)]))
+        where=engine.conditions(op, resource, req, principal), order=[Sort("display_order")]))
     return engine.respond(op, "collection", items)
 
 
@@ -595,7 +596,7 @@ def update_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
         current = engine.require(resource, stage[resource.id_field])
         updated = engine.save(resource, engine.build(resource, body, base=current))
         closes = bool(updated.get("is_won")) or bool(updated.get("is_lost"))
-        for deal in engine.store.all(deals.name, [(f"{column('stage_id')} = ?", [updated[resource.id_field]])]):
+        for deal in engine.store.all(deals.name, [q.eq("stage_id", updated[resource.id_field])]):
             if closes and not _closed(deal):
                 deal["closed_at"] = engine.now(deals, "closed_at")
             engine.save(deals, deal)
@@ -605,7 +606,7 @@ def update_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
 def delete_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     resource, stage = engine.target(op, req)
     with engine.store.transaction():
-        in_use = engine.store.all(DEALS, [(f"{column('stage_id')} = ?", [stage[resource.id_field]])])
+        in_use = engine.store.all(DEALS, [q.eq("stage_id", stage[resource.id_field])])
         if in_use:
             raise Conflict(f"The stage is used by {len(in_use)} deal(s) and cannot be deleted.")
         engine.store.delete(resource.name, stage[resource.id_field])

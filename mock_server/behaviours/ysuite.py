@@ -29,7 +29,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
 from mock_server.errors import BusinessRuleViolation, ValidationFailed
-from mock_server.store import column
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 INDIVIDUAL, BUSINESS = 1, 2
@@ -59,7 +59,7 @@ def _raise_if(problems: Problems) -> None:
 
 
 def _where(engine: Engine, resource: str, field: str, value: Any) -> list[dict[str, Any]]:
-    return engine.store.all(resource, [(f"{column(field)} = ?", [value])])
+    return engine.store.all(resource, [q.eq(field, value)])
 
 
 def _ids(records: Iterable[dict[str, Any]], field: str, limit: int = 10) -> str:
@@ -182,7 +182,7 @@ def delete_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
         _, contact = engine.target(op, req)
         cstid = contact["cstid"]
         deals = engine.store.all("deals", [
-            (f"{column('cstid')} = ? OR {column('deal_contact_id')} = ?", [cstid, cstid]),
+            q.any_of(q.eq("cstid", cstid), q.eq("deal_contact_id", cstid)),
         ])
         if deals:
             raise BusinessRuleViolation(

@@ -167,8 +167,8 @@ def sorted_by_store(app: Flask, compare: Compare) -> None:
         if not wanted.order:
             return inner(resource_name, wanted)
         rows, total = inner(resource_name, dataclasses.replace(wanted, limit=None, offset=0))
-        for field, direction, _ in reversed(wanted.order):
-            rows.sort(key=cmp_to_key(_by_field(compare, field)), reverse=direction == "DESC")
+        for sort in reversed(wanted.order):
+            rows.sort(key=cmp_to_key(_by_field(compare, sort.path)), reverse=sort.descending)
         end = None if wanted.limit is None else wanted.offset + wanted.limit
         return rows[wanted.offset:end], total
 

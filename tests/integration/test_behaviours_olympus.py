@@ -537,8 +537,7 @@ def sink() -> Iterator[Sink]:
 
 
 def stored_events(mock: Mock) -> list[dict[str, Any]]:
-    with mock.app.extensions["crm_mock"].store.transaction() as db:
-        return [json.loads(r[0]) for r in db.execute("SELECT payload FROM webhook_events ORDER BY seq")]
+    return mock.app.extensions["crm_mock"].store.events()
 
 
 def test_webhook_events_are_recorded_in_order_and_posted(make_mock: Made, sink: Sink) -> None:

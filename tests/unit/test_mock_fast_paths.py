@@ -11,8 +11,9 @@ import pytest
 
 import crmspec
 from mock_server import accesslog
-from mock_server.sessions import SessionStore
-from mock_server.store import Query, Store, column
+from mock_server.store import Query
+from mock_server.store.query import eq
+from mock_server.store.sqlite import SqliteStore as Store
 from mock_server.validation import ParameterCheck, Routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ def test_a_new_key_follows_the_largest_ever_used_and_is_never_reused(tmp_path: P
 
 
 def _total(store: Store) -> int:
-    return store.query("deals", Query(conditions=[(f"{column('stage_id')} = ?", [3])], limit=1))[1]
+    return store.query("deals", Query(where=[eq("stage_id", 3)], limit=1))[1]
 
 
 def _counted(store: Store) -> list[str]:
@@ -147,8 +148,8 @@ def test_a_list_total_follows_a_write_by_another_process(tmp_path: Path) -> None
 
 def test_a_list_total_follows_a_copy_restored_into_the_store(tmp_path: Path) -> None:
     api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
-    store = SessionStore(api.dialect, str(tmp_path / "state.sqlite3"))
-    empty = SessionStore(api.dialect, str(tmp_path / "empty.sqlite3"))
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    empty = Store(api.dialect, str(tmp_path / "empty.sqlite3"))
     store.insert("deals", {"name": "a", "stage_id": 3})
     assert _total(store) == 1
     with sqlite3.connect(tmp_path / "empty.sqlite3") as source:
