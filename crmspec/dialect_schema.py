@@ -69,6 +69,14 @@ _RESOURCE = {
         "not_found_code": {"type": ["string", "null"]},
         "references": {"type": "object", "additionalProperties": _REFERENCE},
         "fixtures": {"type": "array", "items": {"type": "object"}},
+        "unique": {
+            "type": "object",
+            "additionalProperties": {
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": {"also_in": {"type": "array", "items": {"type": "string"}}},
+            },
+        },
     },
 }
 

@@ -289,6 +289,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             ),
             fixtures=tuple(res.get("fixtures") or ()),
             schema=schemas[res["schema"]],
+            unique={f: tuple((u or {}).get("also_in") or ()) for f, u in (res.get("unique") or {}).items()},
         )
     for name, res in resources.items():
         for ref in res.references:

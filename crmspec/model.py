@@ -148,6 +148,9 @@ class Resource:
     references: tuple[Reference, ...]
     fixtures: tuple[dict[str, Any], ...]
     schema: dict[str, Any]
+    # field -> the other resources whose records share its values' space (Concord: a contact's email is
+    # unique among contacts and users); compared ignoring case
+    unique: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,8 +101,12 @@ class MockApp:
         self.access_log = AccessLog(config.access_log, self.runtime.ledger)
         self.cors = Cors(config, api.dialect.auth)
         self.engine.indexes()
-        if self.store.meta("seed") is None:
-            seed(self.engine, config.seed, config.records)
+        with self.store.transaction():  # replicas starting together: the first seeds, the others find it seeded
+            if self.store.meta("seed") is None:
+                if self.runtime.sessions.backend.seeds_in_place:
+                    seed(self.engine, config.seed, config.records)
+                else:
+                    self.runtime.sessions.reseed(DEFAULT_SESSION, self.seed_store, config.seed, config.records)
 
     def handle(self, operation: Operation, path_values: dict[str, str]) -> Response:
         incoming = current_request()

@@ -121,6 +121,25 @@ class Engine:
             raise Unauthorized("Invalid email or password.")
         return users[0]
 
+    # write checks ----------------------------------------------------------------------------
+    def check_unique(self, resource: Resource, body: dict[str, Any], own_id: Any = None) -> None:
+        """A value the document declares unique (`unique:` in the block) is not held by another record, of this
+        resource or of those that share its space, ignoring case; else the API's refusal (422 by default).
+        Called inside the write's transaction: no other writer can take the value in between."""
+        for field_name, also_in in resource.unique.items():
+            value = records.get_field(body, field_name)
+            if not isinstance(value, str) or not value:
+                continue
+            match = [q.same_text(field_name, value)]
+            taken = [r for r in self.store.all(resource.name, match) if r.get(resource.id_field) != own_id]
+            for other in also_in:
+                taken += self.store.all(other, match)
+            if taken:
+                refuse = self.behaviour.duplicate.get(resource.name)
+                taken_message = f"The {field_name.replace('_', ' ')} has already been taken."
+                raise refuse(field_name) if refuse else ValidationFailed(
+                    taken_message, field_errors={field_name: [taken_message]})
+
     # references ------------------------------------------------------------------------------
     def check_references(self, resource: Resource, body: dict[str, Any]) -> None:
         problems: dict[str, list[str]] = {}
@@ -180,6 +199,13 @@ class Engine:
                     self.store.replace(other.name, row)
 
     # list ------------------------------------------------------------------------------------
+    def list_conditions(self, operation: Operation, resource: Resource, req: ValidRequest,
+                        principal: Principal | None) -> list[q.Predicate]:
+        """A list's conditions: the document's filters and search, or the behaviour's own reading of the query."""
+        own = self.behaviour.list_where.get(resource.name)
+        return own(self, operation, resource, req, principal) if own else self.conditions(operation, resource, req,
+                                                                                           principal)
+
     def conditions(self, operation: Operation, resource: Resource, req: ValidRequest,
                    principal: Principal | None) -> list[q.Predicate]:
         conds: list[q.Predicate] = []
@@ -294,29 +320,45 @@ class Engine:
             raise ValidationFailed("The given data was invalid.", field_errors=problems)
         return page, size
 
-    def list(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-        resource = self.resource(operation.resource)
+    def page(self, operation: Operation, resource: Resource, req: ValidRequest,
+             where: list[q.Predicate]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """One page of the records that match `where`, in the list's order, as the API shows them (presented,
+        shaped); and the page fields (page, size, total...) of the answer."""
         pag = self.dialect.pagination
         page, size = self.page_window(req)
-        query = Query(
-            where=self.conditions(operation, resource, req, principal),
-            order=self.ordering(operation, resource, req),
-            limit=size,
-            offset=_sql_int((page - pag.first_page) * size),
-        )
+        query = Query(where=where, order=self.ordering(operation, resource, req), limit=size,
+                      offset=_sql_int((page - pag.first_page) * size))
         items, total = self.store.query(resource.name, query)
-        items = self.presented_all(resource, items)
+        return self.shaped(operation, resource, req, self.presented_all(resource, items)), \
+            page_values(pag, page, size, total)
+
+    def shaped(self, operation: Operation, resource: Resource, req: ValidRequest,
+               items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        shape = self.behaviour.shape.get(resource.name)
+        return shape(operation, resource, req, items) if shape else items
+
+    def with_extras(self, resource: Resource, body: Any, items: list[dict[str, Any]]) -> Any:
+        extras = self.behaviour.list_extras.get(resource.name)
+        if extras is not None and isinstance(body, dict):
+            body.update(extras(self, items))
+        return body
+
+    def list(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+        resource = self.resource(operation.resource)
+        items, values = self.page(operation, resource, req, self.list_conditions(operation, resource, req, principal))
         envelope: Envelope = self.dialect.envelope_for(operation, "list")
-        return json_response(envelope.status, list_body(envelope, items, page_values(pag, page, size, total)))
+        return json_response(envelope.status, self.with_extras(resource, list_body(envelope, items, values), items))
 
     def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource = self.resource(operation.resource)
         query = Query(
-            where=self.conditions(operation, resource, req, principal),
+            where=self.list_conditions(operation, resource, req, principal),
             order=self.ordering(operation, resource, req),
         )
         items, _ = self.store.query(resource.name, query)
-        return self.respond(operation, "collection", items)
+        shown = self.shaped(operation, resource, req, self.presented_all(resource, items))
+        envelope = self.dialect.envelope_for(operation, "collection")
+        return json_response(envelope.status, self.with_extras(resource, success_body(envelope, shown), shown))
 
     # single records ----------------------------------------------------------------------------
     def read(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -354,6 +396,7 @@ class Engine:
         if parent is not None and resource.parent is not None:
             body = {**body, resource.parent.field: parent[self.resource(resource.parent.resource).id_field]}
         with self.store.transaction():  # references checked under the write lock: none can vanish before the write
+            self.check_unique(resource, body)
             self.check_references(resource, body)
             record = self.insert(resource, self.build(resource, body))
         headers = {}
@@ -373,6 +416,7 @@ class Engine:
                 field_errors={f: [f"The {f.replace('_', ' ')} field is required."] for f in missing},
             )
         with self.store.transaction():
+            self.check_unique(resource, body, own_id=record[resource.id_field])
             self.check_references(resource, body)
             # read again under the write lock: a change another worker made since is kept, not overwritten
             current = self.require(resource, record[resource.id_field])
@@ -391,6 +435,10 @@ class Engine:
 
     def indexes(self) -> None:
         """Expression indexes for every filtered and sorted field, so pages stay cheap as data grows."""
+        with self.store.transaction():  # one unit: no index is half there for another worker or replica
+            self._indexes()
+
+    def _indexes(self) -> None:
         for op in self.api.operations:
             if op.resource not in self.dialect.resources:
                 continue
@@ -409,3 +457,6 @@ class Engine:
                                                     records.is_text(resource, field))
             if resource.parent:
                 self.store.ensure_index(resource.name, resource.parent.field)
+        for resource in self.dialect.resources.values():  # the database itself refuses a second holder
+            for field in resource.unique:
+                self.store.ensure_unique(resource.name, field)

@@ -29,7 +29,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour, Handler, each
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, ValidationFailed
-from mock_server.responses import json_response, list_body, page_values, success_body
+from mock_server.responses import json_response, success_body
 from mock_server.store import Query
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
@@ -536,19 +536,16 @@ def _query_parts(engine: Engine, op: Operation, resource: Resource, req: ValidRe
     return conditions, searched, _selection(resource, req)
 
 
-def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    """GET /{resource}: Engine.list's page, plus search_fields, search_match and select (CC6)."""
-    resource = engine.resource(op.resource)
-    conditions, _, keep = _query_parts(engine, op, resource, req, principal)
-    order = engine.ordering(op, resource, req)
-    page, size = engine.page_window(req)
-    pag = engine.dialect.pagination
-    offset = max(0, min(INT64_MAX, (page - pag.first_page) * size))
-    items, total = engine.store.query(resource.name, Query(where=conditions, order=order, limit=size,
-                                                           offset=offset))
-    shown = [_project(r, keep) for r in engine.presented_all(resource, items)]
-    envelope = engine.dialect.envelope_for(op, "list")
-    return json_response(envelope.status, list_body(envelope, shown, page_values(pag, page, size, total)))
+def list_where(engine: Engine, op: Operation, resource: Resource, req: ValidRequest,
+               principal: Principal | None) -> list[q.Predicate]:
+    """A list's conditions: the declared filters, and q read with search_fields and search_match (CC6)."""
+    return _query_parts(engine, op, resource, req, principal)[0]
+
+
+def selected(op: Operation, resource: Resource, req: ValidRequest, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a list keeps of each record: `select` (CC6)."""
+    keep = _selection(resource, req)
+    return [_project(r, keep) for r in items]
 
 
 def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -700,35 +697,6 @@ def _associations(mode: str) -> Handler:
 
 
 # ------------------------------------------------------------------------ contacts, companies
-def _unique_email(engine: Engine, resource: Resource, body: dict[str, Any], own_id: Any = None) -> None:
-    """CC16: an email is unique among its resource (contacts: and users), case-insensitively."""
-    email = body.get("email")
-    if not isinstance(email, str) or not email:
-        return
-    match = [q.same_text("email", email)]
-    taken = [r for r in engine.store.all(resource.name, match) if r.get(resource.id_field) != own_id]
-    if resource.name == "contacts":
-        taken += engine.store.all("users", match)
-    if taken:
-        raise ValidationFailed("The email has already been taken.",
-                               field_errors={"email": ["The email has already been taken."]})
-
-
-def create_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.fields()
-    with engine.store.transaction():
-        _unique_email(engine, engine.resource(op.resource), body)
-        return engine.create(op, req, principal)
-
-
-def update_unique(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.fields()
-    with engine.store.transaction():
-        resource, record = engine.target(op, req)
-        _unique_email(engine, resource, body, own_id=record[resource.id_field])
-        return engine.update(op, req, principal)
-
-
 def delete_associated(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     """Deleting a contact, company or activity also detaches it from every deal."""
     key = op.resource
@@ -743,12 +711,10 @@ def delete_associated(engine: Engine, op: Operation, req: ValidRequest, principa
     return response
 
 
+LISTED = ("deals", "contacts", "companies", "activities")  # lists with search_fields, search_match, select
+
 BEHAVIOUR = Behaviour(
     handlers={
-        ("deals", "list"): list_records,
-        ("contacts", "list"): list_records,
-        ("companies", "list"): list_records,
-        ("activities", "list"): list_records,
         ("deals", "collection"): search_deals,
         ("deals", "create"): create_deal,
         ("deals", "update"): update_deal,
@@ -758,14 +724,12 @@ BEHAVIOUR = Behaviour(
         ("deals", "attach_associations"): _associations("attach"),
         ("deals", "detach_associations"): _associations("detach"),
         ("deals", "sync_associations"): _associations("sync"),
-        ("contacts", "create"): create_unique,
-        ("contacts", "update"): update_unique,
-        ("companies", "create"): create_unique,
-        ("companies", "update"): update_unique,
         ("contacts", "delete"): delete_associated,
         ("companies", "delete"): delete_associated,
         ("activities", "delete"): delete_associated,
     },
     on_write={"deals": deal_written, "contacts": contact_written},
     present={"deals": each(deal_presented)},
+    list_where={name: list_where for name in LISTED},
+    shape={name: selected for name in LISTED},
 )

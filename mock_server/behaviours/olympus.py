@@ -36,14 +36,14 @@ from typing import Any
 
 from flask import Response
 
-from crmspec.model import Operation
+from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour, each
 from mock_server.engine import Engine
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
-from mock_server.responses import json_response, list_body, page_values
-from mock_server.store import Query, RecordStore
+from mock_server.responses import json_response
+from mock_server.store import RecordStore
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
@@ -588,13 +588,10 @@ def _owner_from_body(engine: Engine, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _refuse_duplicate_email(engine: Engine, email: Any, own_id: Any = None) -> None:
-    if not isinstance(email, str) or not email:
-        return
-    same = engine.store.all("contacts", [q.same_text("email", email)])
-    if any(c.get("id") != own_id for c in same):
-        raise BusinessRuleViolation("Contact already exists.", code="duplicate_contact",
-                                    field_errors={"email": ["A contact with this email already exists."]})
+def duplicate_contact(field_name: str) -> BusinessRuleViolation:
+    """The refusal of a contact whose email another contact has (the document declares it unique)."""
+    return BusinessRuleViolation("Contact already exists.", code="duplicate_contact",
+                                 field_errors={field_name: ["A contact with this email already exists."]})
 
 
 def _require_reference(engine: Engine, resource: str, value: Any, code: str | None = None) -> dict[str, Any] | None:
@@ -615,7 +612,6 @@ def _default_status(body: dict[str, Any]) -> None:
 # contacts ----------------------------------------------------------------------------------------------
 def create_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     body = _owner_from_body(engine, req.fields())
-    _refuse_duplicate_email(engine, body.get("email"))
     _default_status(body)
     body.setdefault("tags", [])
     events = Events(engine, principal)
@@ -630,7 +626,6 @@ def create_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     _, current = engine.target(op, req)
     body = _owner_from_body(engine, req.fields())
-    _refuse_duplicate_email(engine, body.get("email"), current["id"])
     before = visible_score(engine, current["id"])
     events = Events(engine, principal)
     with engine.store.transaction():
@@ -1065,12 +1060,9 @@ def _summary(deals: list[dict[str, Any]]) -> dict[str, Any]:
     return {"total_value": _money(total), "weighted_value": _money(weighted), "deal_count": len(deals)}
 
 
-def list_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    """The deals list with its pipeline_summary, computed from exactly the deals the list returns."""
-    response = engine.collection(op, req, principal)
-    body = response.get_json()
-    body["pipeline_summary"] = _summary(list(body.get("data") or []))
-    return json_response(response.status_code, body)
+def pipeline_summary(engine: Engine, deals: list[dict[str, Any]]) -> dict[str, Any]:
+    """The deals list's pipeline_summary, computed from exactly the deals the list returns."""
+    return {"pipeline_summary": _summary(deals)}
 
 
 def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -1250,22 +1242,15 @@ def _status_condition(status: str) -> q.Predicate:
     return q.eq("status", status)
 
 
-def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    """The generic list, except that `status` follows the derived status (a past-due pending task is overdue)."""
-    tasks = engine.resource("tasks")
+def task_list_where(engine: Engine, op: Operation, tasks: Resource, req: ValidRequest,
+                    principal: Principal | None) -> list[q.Predicate]:
+    """The declared filters, but `status` is the derived status (a past-due pending task is overdue)."""
     status = req.query.get("status")
     rest = dataclasses.replace(req, query={k: v for k, v in req.query.items() if k != "status"})
     conditions = engine.conditions(op, tasks, rest, principal)
     if status not in (None, ""):
         conditions.append(_status_condition(str(status)))
-    pag = engine.dialect.pagination
-    page, size = engine.page_window(req)
-    offset = min(max(page - pag.first_page, 0) * size, INT64_MAX)
-    items, total = engine.store.query(tasks.name, Query(where=conditions, order=engine.ordering(op, tasks, rest),
-                                                        limit=size, offset=offset))
-    envelope = engine.dialect.envelope_for(op, "list")
-    return json_response(envelope.status, list_body(envelope, engine.presented_all(tasks, items),
-                                                    page_values(pag, page, size, total)))
+    return conditions
 
 
 def complete_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -1305,15 +1290,16 @@ BEHAVIOUR = Behaviour(
         ("contacts", "bulk_enrich"): bulk_enrich,
         ("contacts", "bulk_update"): bulk_update,
         ("contacts", "import"): import_contacts,
-        ("deals", "collection"): list_deals,
         ("deals", "create"): create_deal,
         ("deals", "move_stage"): move_stage,
         ("deals", "pipeline_analytics"): pipeline_analytics,
         ("activities", "create"): create_activity,
         ("tasks", "create"): create_task,
-        ("tasks", "list"): list_tasks,
         ("tasks", "complete"): complete_task,
     },
     on_write={"contacts": contact_on_write, "deals": deal_on_write, "tasks": task_on_write},
     present={"contacts": each(contact_present), "tasks": each(task_present)},
+    duplicate={"contacts": duplicate_contact},
+    list_where={"tasks": task_list_where},
+    list_extras={"deals": pipeline_summary},
 )

@@ -37,6 +37,10 @@ def utc_stamp(moment: dt.datetime | None = None) -> str:
     return (moment or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database named by --state cannot be reached, refused the credentials, or its URL is malformed."""
+
+
 @dataclass(slots=True)
 class Image:
     """A whole session's state, as one backend hands it to another (a seeded template into a session)."""
@@ -190,6 +194,7 @@ class StateBackend(ABC):
 
     ledger: Ledger
     default: RecordStore
+    seeds_in_place = True  # the default session is seeded straight into its store (else: in memory, then copied)
 
     @abstractmethod
     def open_session(self, name: str, fill: Callable[[RecordStore], None]) -> RecordStore:

@@ -26,6 +26,7 @@ from typing import Any
 
 from crmspec.model import Dialect, Resource
 from mock_server.store import query as q
+from mock_server.store.clauses import combined, contains_pattern, listed_pattern, where_clause
 from mock_server.store.interface import (
     Image,
     Ledger,
@@ -81,6 +82,9 @@ def _expr(expr: q.Expr) -> str:
 
 def compile_predicate(predicate: q.Predicate, params: list[Any]) -> str:
     """SQL for one predicate; its values are appended to `params` in order."""
+    tree = combined(predicate, params, compile_predicate, "1", "0")
+    if tree is not None:
+        return tree
     if isinstance(predicate, q.Compare):
         params.append(_bound(predicate.value))
         return f"{_expr(predicate.expr)} {predicate.op} ?"
@@ -90,13 +94,12 @@ def compile_predicate(predicate: q.Predicate, params: list[Any]) -> str:
         params.extend(_bound(v) for v in predicate.values)
         return f"{_expr(predicate.expr)} IN ({', '.join('?' * len(predicate.values))})"
     if isinstance(predicate, q.Like):
-        escaped = predicate.needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%{escaped}%")
+        params.append(contains_pattern(predicate.needle))
         return f"lower(CAST({_expr(predicate.expr)} AS TEXT)) LIKE ? ESCAPE '\\'"
     if isinstance(predicate, q.IsNull):
         return f"{_expr(predicate.expr)} IS {'NOT ' if predicate.negate else ''}NULL"
     if isinstance(predicate, q.CsvHas):
-        params.append(f"%,{predicate.value},%")
+        params.append(listed_pattern(predicate.value))
         return f"(',' || {_expr(predicate.expr)} || ',') LIKE ?"
     if isinstance(predicate, q.Has):
         params.append(_bound(predicate.value))
@@ -104,19 +107,11 @@ def compile_predicate(predicate: q.Predicate, params: list[Any]) -> str:
     if isinstance(predicate, q.Any_):
         inner = compile_predicate(predicate.where, params)
         return f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(predicate.path)}') AS je WHERE {inner})"
-    if isinstance(predicate, q.And | q.Or):
-        if not predicate.parts:
-            return "1" if isinstance(predicate, q.And) else "0"
-        joiner = " AND " if isinstance(predicate, q.And) else " OR "
-        return joiner.join(f"({compile_predicate(p, params)})" for p in predicate.parts)
     return "0"
 
 
 def compile_where(predicates: Sequence[q.Predicate]) -> tuple[str, list[Any]]:
-    if not predicates:
-        return "", []
-    params: list[Any] = []
-    return " WHERE " + " AND ".join(f"({compile_predicate(p, params)})" for p in predicates), params
+    return where_clause(predicates, compile_predicate)
 
 
 def _order(order: Sequence[q.Sort]) -> str:

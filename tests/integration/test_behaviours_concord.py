@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from mock_server.app import mock_of
 from tests.conftest import Mock
 from tests.integration.helpers import all_records, assert_error_envelope, assert_ordered, field_errors
 
@@ -473,3 +474,14 @@ def test_duplicate_email_is_a_422_on_email(concord: Mock, path: str, name_field:
     assert same.status_code == 200
     fresh = concord.post(path, json={name_field: "Fresh", "email": "fresh.unique@example.org"})
     assert fresh.status_code == 201
+
+
+def test_a_contact_may_not_take_a_users_email_but_a_company_may(concord: Mock) -> None:
+    """CC16: contacts are unique against users too (dialects.md 3.4); companies only among companies."""
+    user_email = "shared.inbox@example.org"  # the fixture users have no email: give one to a new user
+    mock_of(concord.app).store.insert("users", {"name": "Inbox", "email": user_email})
+    contact = concord.post("/contacts", json={"first_name": "Clash", "email": user_email.upper()})
+    assert_error_envelope(concord, contact, 422)
+    assert "email" in field_errors(concord, contact)
+    company = concord.post("/companies", json={"name": "No clash", "email": user_email})
+    assert company.status_code == 201
