@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4010)
     serve.add_argument("--seed", type=int, default=42)
     serve.add_argument("--records", type=int, default=50, help="fake records per resource at start")
-    serve.add_argument("--state", default=None, help="SQLite file that keeps the state across restarts")
+    serve.add_argument("--state", default=None,
+                       help="where the state lives: a SQLite file that keeps it across restarts, or "
+                            "postgresql://USER:PASS@HOST:PORT/DB shared by several replicas (default: memory)")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--webhook-url", default=None, help="POST each webhook event there (Olympus)")
@@ -128,6 +130,8 @@ def _frontend_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
     from mock_server.server import discard_temporary, serve, served_configs
+    from mock_server.store import is_database_url
+    from mock_server.store.interface import DatabaseUnavailable
 
     if args.workers < 1 or args.records < 0 or not 0 < args.port < 65536:
         return fail("--workers must be >= 1, --records >= 0 and --port within 1..65535", EXIT_USAGE)
@@ -142,6 +146,13 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
             probe.bind((args.host, args.port))
         except OSError as exc:
             return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", EXIT_RUNTIME)
+    if is_database_url(args.state):  # before the banner: a server that cannot start announces nothing
+        from mock_server.store.postgres import reachable
+
+        try:
+            reachable(args.state)
+        except DatabaseUnavailable as exc:
+            return fail(f"cannot use the database of --state: {exc}", EXIT_RUNTIME)
     config = MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret,
                         webhook_url=args.webhook_url, **frontend)
     configs = served_configs(apis, config, args.workers)
@@ -158,6 +169,8 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         serve(apis, configs, args.host, args.port, args.workers)
     except KeyboardInterrupt:
         return 0
+    except DatabaseUnavailable as exc:
+        return fail(f"cannot use the database of --state: {exc}", EXIT_RUNTIME)
     except Exception as exc:  # the server itself failed; one line, no traceback
         return fail(f"the server stopped: {exc}", EXIT_RUNTIME)
     finally:

@@ -17,11 +17,13 @@ from crmspec.model import Api
 from mock_server.app import create_app
 from mock_server.config import MockConfig
 from mock_server.responses import json_response
+from mock_server.store import is_database_url
 
 
 def config_for(config: MockConfig, dialect: str) -> MockConfig:
-    """One API's configuration: its own --state file (state.sqlite3 -> state.revorbit.sqlite3)."""
-    if config.state is None:
+    """One API's configuration: its own --state file (state.sqlite3 -> state.revorbit.sqlite3); on a database
+    every API keeps its own schemas already."""
+    if config.state is None or is_database_url(config.state):
         return config
     path = Path(config.state)
     return replace(config, state=str(path.with_name(f"{path.stem}.{dialect}{path.suffix}")))

@@ -1,4 +1,5 @@
-"""Serving under gunicorn: N worker processes sharing one SQLite state."""
+"""Serving under gunicorn: N worker processes sharing one state (a SQLite file, or a PostgreSQL database that
+replicas on other hosts share too)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from crmspec.model import Api
 from mock_server.app import MockApp, create_app
 from mock_server.config import MockConfig
 from mock_server.multi import config_for, mounted
+from mock_server.store import is_database_url
 
 
 class _Gunicorn(BaseApplication):
@@ -33,7 +35,10 @@ class _Gunicorn(BaseApplication):
 
 def shared_config(config: MockConfig, workers: int) -> MockConfig:
     """Several processes cannot share an in-memory database: give them a temporary file. Beside a state
-    file, `STATE.mock/` holds the session stores, the snapshots and the ledger (rate limits, request log)."""
+    file, `STATE.mock/` holds the session stores, the snapshots and the ledger (rate limits, request log).
+    A database URL is shared as it is."""
+    if is_database_url(config.state):
+        return config
     if workers > 1 and config.state is None:
         handle, path = tempfile.mkstemp(prefix="crm-mock-", suffix=".sqlite3")
         os.close(handle)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -10,9 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import crmspec
-from crmspec.model import Api
+from crmspec.model import Api, Dialect
 from mock_server import MockConfig, create_app
 from mock_server.auth import Credentials
+from mock_server.store import StateBackend
+from tests.postgres import on_postgres, state_url, unavailable
 from tests.wheel import InstalledWheel, install_wheel
 
 DIALECTS = ("revorbit", "olympus", "concord", "ysuite")
@@ -20,6 +24,36 @@ DIALECTS = ("revorbit", "olympus", "concord", "ysuite")
 SECRET = "test-secret-" + "0123456789abcdef" * 4
 
 _APIS: dict[str, Api] = {}
+
+
+def _keep_state_in_postgres() -> None:
+    """CRM_MOCK_BACKEND=postgres: every mock the tests build without a --state of its own keeps its state in
+    PostgreSQL, in a namespace of its own (tests/postgres.py), so the whole mock suite runs on that backend."""
+    import mock_server.sessions as sessions
+
+    open_backend = sessions.open_backend
+
+    def on_a_server(dialect: Dialect, config: MockConfig) -> StateBackend:
+        if config.state is None and config.runtime_dir is None:
+            config = dataclasses.replace(config, state=state_url())
+        return open_backend(dialect, config)
+
+    sessions.open_backend = on_a_server
+
+
+if on_postgres():
+    _keep_state_in_postgres()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """CRM_MOCK_BACKEND=postgres without a server: one line and no run (a failure under CI=true), rather than
+    every test skipping on its own."""
+    reason = unavailable() if on_postgres() else None
+    if reason is not None:
+        in_ci = os.environ.get("CI", "").lower() == "true"
+        pytest.exit(f"CRM_MOCK_BACKEND=postgres: PostgreSQL unavailable ({reason})"
+                    + ("; CI=true: a failure, not a skip" if in_ci else "; the PostgreSQL pass is skipped"),
+                    returncode=1 if in_ci else 0)
 
 
 def load_api(dialect: str) -> Api:

@@ -21,6 +21,8 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from tests.postgres import on_postgres, state_url
+
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
@@ -76,6 +78,8 @@ def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subpr
     `program` is the crm-mock to run (another installation's executable), in `cwd`, with `base_env`
     updated by `env` as its environment."""
     port = free_port()
+    if on_postgres() and "--state" not in args:  # CRM_MOCK_BACKEND=postgres: a namespace of its own
+        args = (*args, "--state", state_url())
     process = subprocess.Popen([*program, "serve", "--port", str(port), *args],
                                stdout=stdout, stderr=stderr, text=True, start_new_session=True,
                                cwd=cwd, env={**base_env, **(env or {})})

@@ -22,6 +22,20 @@ def combined(predicate: q.Predicate, params: list[Any], compile_one: Compile, tr
     return None
 
 
+def text_leaf(predicate: q.Predicate, params: list[Any], text: Callable[[q.Expr], str], mark: str) -> str | None:
+    """The SQL of Like, IsNull and CsvHas, given a backend's SQL for an expression as text and its placeholder;
+    None for any other predicate."""
+    if isinstance(predicate, q.Like):
+        params.append(contains_pattern(predicate.needle))
+        return f"lower({text(predicate.expr)}) LIKE {mark} ESCAPE '\\'"
+    if isinstance(predicate, q.IsNull):
+        return f"{text(predicate.expr)} IS {'NOT ' if predicate.negate else ''}NULL"
+    if isinstance(predicate, q.CsvHas):
+        params.append(listed_pattern(predicate.value))
+        return f"(',' || {text(predicate.expr)} || ',') LIKE {mark}"
+    return None
+
+
 def where_clause(predicates: Sequence[q.Predicate], compile_one: Compile) -> tuple[str, list[Any]]:
     """` WHERE (a) AND (b)` and its values in order; empty without predicates."""
     if not predicates:

@@ -26,7 +26,7 @@ from typing import Any
 
 from crmspec.model import Dialect, Resource
 from mock_server.store import query as q
-from mock_server.store.clauses import combined, contains_pattern, listed_pattern, where_clause
+from mock_server.store.clauses import combined, text_leaf, where_clause
 from mock_server.store.interface import (
     Image,
     Ledger,
@@ -80,6 +80,10 @@ def _expr(expr: q.Expr) -> str:
     return f"substr({_expr(expr.of)}, 1, 10)"
 
 
+def _as_text(expr: q.Expr) -> str:
+    return f"CAST({_expr(expr)} AS TEXT)"
+
+
 def compile_predicate(predicate: q.Predicate, params: list[Any]) -> str:
     """SQL for one predicate; its values are appended to `params` in order."""
     tree = combined(predicate, params, compile_predicate, "1", "0")
@@ -93,14 +97,9 @@ def compile_predicate(predicate: q.Predicate, params: list[Any]) -> str:
             return "0"
         params.extend(_bound(v) for v in predicate.values)
         return f"{_expr(predicate.expr)} IN ({', '.join('?' * len(predicate.values))})"
-    if isinstance(predicate, q.Like):
-        params.append(contains_pattern(predicate.needle))
-        return f"lower(CAST({_expr(predicate.expr)} AS TEXT)) LIKE ? ESCAPE '\\'"
-    if isinstance(predicate, q.IsNull):
-        return f"{_expr(predicate.expr)} IS {'NOT ' if predicate.negate else ''}NULL"
-    if isinstance(predicate, q.CsvHas):
-        params.append(listed_pattern(predicate.value))
-        return f"(',' || {_expr(predicate.expr)} || ',') LIKE ?"
+    leaf = text_leaf(predicate, params, _as_text, "?")
+    if leaf is not None:
+        return leaf
     if isinstance(predicate, q.Has):
         params.append(_bound(predicate.value))
         return f"EXISTS (SELECT 1 FROM json_each(doc, '{_json_path(predicate.path)}') WHERE value = ?)"

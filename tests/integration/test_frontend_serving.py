@@ -148,3 +148,17 @@ def test_bad_frontend_options_exit_2_with_one_line(argv: list[str], capsys: pyte
     assert main(argv) == 2
     printed = capsys.readouterr().err.strip()
     assert printed.startswith("crm-mock: ") and "\n" not in printed
+
+
+@pytest.mark.parametrize(("database", "reason"), [
+    ("postgresql://crm@127.0.0.1:{port}/crm", "Connection refused"),  # nothing listens on a free port
+    ("postgresql://crm@127.0.0.1:{port}/crm?namespace=1bad", "namespace '1bad'"),
+])
+def test_an_unusable_database_exits_3_with_one_line_and_serves_nothing(database: str, reason: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", str(free_port()), "--state", database.format(port=free_port())]) == 3
+    printed = capsys.readouterr()
+    assert printed.out == ""  # no "serving at" banner for a server that never starts
+    line = printed.err.strip()
+    assert line.startswith("crm-mock: cannot use the database of --state: ") and "\n" not in line, line
+    assert reason in line

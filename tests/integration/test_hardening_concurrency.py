@@ -33,8 +33,12 @@ import pytest
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET
 from tests.conftest import load_api
+from tests.postgres import on_postgres
 from tests.servers import call, crm_mock_serve
 
+# SQLite's own file state by design (--state FILE, its integrity check); tests/integration/test_replicas_on_postgres.py
+# is the PostgreSQL counterpart, so the PostgreSQL pass of the mock suite (CRM_MOCK_BACKEND=postgres) skips these
+pytestmark = pytest.mark.skipif(on_postgres(), reason="SQLite state files; PostgreSQL: test_replicas_on_postgres.py")
 CLIENTS = 4
 FORK = multiprocessing.get_context("fork")
 # per API: the collection, a create body for client c's n-th record, and where a record sits in an answer
