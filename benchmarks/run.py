@@ -493,6 +493,8 @@ class Results:
     startup: list[tuple[str, list[tuple[float, float]]]] = field(default_factory=list)  # (wall, CPU) seconds
     conformance: list[ConformanceRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: list[list[str]] = field(default_factory=list)  # report sections of other modules (postgres.py)
+    more_targets: list[Target] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -910,7 +912,7 @@ def targets(r: Results) -> list[Target]:
     for row in r.conformance:
         out.append(Target(f"Full default conformance run, {row.dialect}", f"{row.seconds:.1f} s", "<= 60 s",
                           row.seconds <= CONFORMANCE_MAX_S if judged and row.exit_code >= 0 else None))
-    return out
+    return out + r.more_targets
 
 
 def _bytes(value: float) -> str:
@@ -1063,6 +1065,8 @@ def render(r: Results) -> str:
               "| API | seconds | exit | verdict |", "|---|---|---|---|"]
     for row in r.conformance:
         lines.append(f"| {row.dialect} | {row.seconds:.1f} | {row.exit_code} | {row.verdict.replace('|', '/')} |")
+    for section in r.sections:
+        lines += section
     if r.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
@@ -1103,6 +1107,9 @@ def main(argv: list[str] | None = None) -> int:
         bench.growth()
         bench.startup()
         bench.conformance()
+        from benchmarks import postgres  # PostgreSQL beside SQLite, on the states growth() wrote
+
+        postgres.measure(bench)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(bench.results))
         say(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
@@ -1123,4 +1130,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from benchmarks import run  # the package's module, not __main__: benchmarks/postgres.py shares its classes
+
+    sys.exit(run.main())
