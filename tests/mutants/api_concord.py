@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -146,6 +147,18 @@ def _to_valid_credentials(app: Flask, spec: str, status: int, message: str) -> N
     answer(app, spec, status, {"message": message}, when=lambda request: refusal(app, request) is None)
 
 
+def _valid_date_dropped(request: Request) -> None:
+    """A well-formed expected_close_date is not stored (one that is not a date is still refused)."""
+    payload = request.json()
+    if isinstance(payload, dict) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(payload.get("expected_close_date"))):
+        del payload["expected_close_date"]
+        request.set_json(payload)
+
+
+def _unknown_status_as_open(value: Any) -> Any:
+    return value if value in ("open", "won", "lost") else "open"
+
+
 def _limit_in_words(request: Request, response: Response) -> None:
     response.headers["X-RateLimit-Limit"] = "sixty"
 
@@ -265,4 +278,13 @@ MUTANTS: tuple[Mutant, ...] = (
            "semantics",
            lambda app: on_response(app, "* /api/**", _limit_in_words),
            requirement="CC-API-RATE-LIMIT-01"),
+    Mutant("cc_create_drops_expected_close_date", "concord",
+           "003 Create Deal: expected_close_date 'Expected close date'; this server does not store it", "lifecycle",
+           lambda app: on_request(app, "POST /api/deals", _valid_date_dropped),
+           requirement="CC-DEALS-CREATE-06"),
+    Mutant("cc_unknown_status_created_open", "concord",
+           "003 Create Deal: status 'Any of [open, won, lost]'; this server creates an open deal from any other "
+           "status", "validation",
+           lambda app: on_request(app, "POST /api/deals", body_field("status", _unknown_status_as_open)),
+           requirement="CC-DEALS-CREATE-10"),
 )
