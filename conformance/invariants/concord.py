@@ -16,6 +16,7 @@ requirements name it (openapi/concord.requirements.yaml):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from conformance import normalise
@@ -47,7 +48,7 @@ def refused(run: CheckRun, exchange: Exchange, field: str) -> bool:
 
 
 def expect_refused(run: CheckRun, op: Operation, path: dict[str, Any], sent: Any, field: str, what: str,
-                   about: dict[str, str] | None = None) -> Exchange:
+                   about: dict[str, str] | None = None) -> None:
     """Send `sent`; the answer must be the validation status with a field error naming `field`. A create a
     server wrongly accepted made a record the suite owns and deletes."""
     exchange = run.call(op, path, json_body=sent)
@@ -56,7 +57,6 @@ def expect_refused(run: CheckRun, op: Operation, path: dict[str, Any], sent: Any
     errors = normalise.error(run.dialect, body(exchange)).field_errors
     run.expect(refused(run, exchange, field), exchange, f"{what} answered {exchange.status} with errors {errors!r}, "
                f"expected 422 naming {field}", about=about)
-    return exchange
 
 
 def own_deal(run: CheckRun, **overrides: Any) -> Created:
@@ -144,7 +144,7 @@ def cc_amount(run: CheckRun) -> None:
 
 
 # SEM-202, SEM-206: the status endpoint ------------------------------------------------------------------
-def _status_changer(run: CheckRun, deal: Created) -> tuple[Operation, Any]:
+def _status_changer(run: CheckRun, deal: Created) -> tuple[Operation, Callable[..., Exchange]]:
     change = op_of(run, "deals", "change_status")
 
     def to(status: str, **fields: Any) -> Exchange:
