@@ -79,6 +79,18 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _made(run: CheckRun, resource: str, about: dict[str, str], **overrides: Any) -> Created | None:
+    """A record of the suite's own made with a documented value in its body: a refusal is a finding about
+    that value (about `about`), not a missing fixture."""
+    create = op_of(run, resource, "create")
+    exchange = run.call(create, json_body=run.fixtures.body(resource, overrides))
+    made = run.fixtures.adopt(create, exchange)
+    shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
+    run.expect(made is not None, exchange, f"a {resource} create with {shown} answered {exchange.status}",
+               about=about)
+    return made
+
+
 def _ids(items: list[dict[str, Any]]) -> list[str]:
     return [str(i.get("id")) for i in items]
 
@@ -352,7 +364,9 @@ def oc_deal_created(run: CheckRun) -> None:
         run.expect(got == quantities, listed, f"products were sent with quantities {quantities}, listed with {got}",
                    about={"field": "products"})
     for stage in (s for s in DEAL_STAGES if s != sent.get("stage")):
-        made = create_record(run, "deals", stage=stage)
+        made = _made(run, "deals", {"field": "stage"}, stage=stage)
+        if made is None:
+            continue
         listed, deals = _deals(run)
         run.expect(deals.get(str(made.id), {}).get("stage") == stage, listed,
                    f"a deal created in {stage} is listed in {deals.get(str(made.id), {}).get('stage')!r}",
@@ -631,8 +645,8 @@ def oc_activities(run: CheckRun) -> None:
     listing = op_of(run, "activities", "list")
     made: list[Created] = []
     for kind in _enum(run, "ActivityType") or ["call"]:
-        made.append(create_record(run, "activities", contact_id=contact.id, type=kind))
-        run.observe(made[-1].exchange, {"type": kind})
+        activity = _made(run, "activities", {"type": kind}, contact_id=contact.id, type=kind)
+        made += [activity] if activity is not None else []
     exchange, items = list_items(run, listing, contact_id=contact.id, **{run.dialect.pagination.size_param: 100})
     by_id = {str(i.get("id")): i for i in items}
     for activity in made:
@@ -653,8 +667,9 @@ def oc_activities(run: CheckRun) -> None:
 def oc_tasks(run: CheckRun) -> None:
     listing = op_of(run, "tasks", "list")
     for priority in _enum(run, "TaskPriority") or ["high"]:
-        task = create_record(run, "tasks", priority=priority, due_date=FUTURE_DUE)
-        run.observe(task.exchange, {"field": "priority", "rule": "accepted"})
+        task = _made(run, "tasks", {"field": "priority", "rule": "accepted"}, priority=priority, due_date=FUTURE_DUE)
+        if task is None:
+            continue
         run.observe(task.exchange, {"field": "due_date", "rule": "accepted"})
         exchange, item = _listed(run, listing, task.id, status="pending", priority=priority)
         if not run.expect(item is not None, exchange, f"the new task {task.id} is not listed with status=pending",
