@@ -9,7 +9,8 @@ TYPESCRIPT_TOOLS := openapi-typescript@7.13.0 typescript@5.9.3
 TYPESCRIPT_DIR   := .cache/openapi-typescript
 TYPESCRIPT_STAMP := $(TYPESCRIPT_DIR)/.installed
 
-.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation lint-openapi typescript-tools clean
+.PHONY: test unit integration lint typing serve bench bench-smoke fuzz mutation equivalents lint-openapi \
+        typescript-tools clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,8 +50,20 @@ fuzz: $(STAMP)
 mutation: $(STAMP)
 	$(BIN)/python -m tests.mutants.run reports
 
+# Every variant of tests/equivalents/zoo.py (behaviours the pages allow), alone and all of one API's at once,
+# at --level standard: reports/equivalents.md; exit 1 if the suite refuses one (a false positive of a check).
+equivalents: $(STAMP)
+	$(BIN)/python -m tests.equivalents.run reports
+
+# `make serve DIALECT=olympus PORT=4011 RECORDS=200 SEED=7`. Plain `=`: only the command line overrides these,
+# not a PORT or SEED that happens to be in the shell's environment.
+DIALECT = revorbit
+PORT    = 4010
+RECORDS = 50
+SEED    = 42
+
 serve: $(STAMP)
-	$(BIN)/crm-mock serve --dialect revorbit --host 127.0.0.1 --port 4010
+	$(BIN)/crm-mock serve --dialect $(DIALECT) --host 127.0.0.1 --port $(PORT) --records $(RECORDS) --seed $(SEED)
 
 # The mock against bare Flask and Prism, growth to 100k deals, start-up and conformance runs
 # -> reports/benchmarks.md (needs wrk; Prism when installed in .cache/prism). See benchmarks/run.py.

@@ -18,6 +18,7 @@ from conformance.runner import run
 from conformance.target import Target
 from crmspec import CrmSpecError, load
 from crmspec.loader import DOCUMENTS
+from crmspec.version import VersionAction
 
 EXIT = {"conformant": 0, "non-conformant": 1, "error": 2}
 EXIT_USAGE = 2
@@ -30,6 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crm-conformance", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd = sub.add_parser("run", help="run the suite against a server")
     cmd.add_argument("--dialect", required=True, help=f"{'|'.join(DOCUMENTS)} or a path to a document")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
@@ -24,6 +25,33 @@ from crmspec.model import Operation
 Progress = Callable[[str], None]
 
 
+@contextmanager
+def seed_alone() -> Iterator[None]:
+    """Hypothesis mixes literals it finds in the caller's own modules (any loaded module outside
+    site-packages) into what it draws, so the same seed would draw differently from an editable install
+    and from a wheel, or inside a user's pytest run. While the suite draws, that set is empty (and its
+    cache of it cleared): what is drawn depends on the seed alone. Private Hypothesis names, so each is
+    looked up defensively: when they are gone, nothing is changed."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:
+        yield
+        return
+    original, cache = getattr(providers, "_get_local_constants", None), getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or cache is None:
+        yield
+        return
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
+
+
 def draw(strategy: Any, count: int, seed: int) -> list[Any]:
     """`count` examples of a strategy, the same for the same seed, drawn without any target in sight."""
     drawn: list[Any] = []
@@ -34,7 +62,7 @@ def draw(strategy: Any, count: int, seed: int) -> list[Any]:
     def collect(case: Any) -> None:
         drawn.append(case)
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), seed_alone():
         warnings.simplefilter("ignore")
         hypothesis.seed(seed)(collect)()
     return drawn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -33,7 +34,12 @@ from crmspec.model import (
     envelope_from,
 )
 
-DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "openapi"
+# The documents ship inside the distribution as the package data of `crmspec.documents` (pyproject.toml
+# maps that package onto openapi/), so an editable install and a wheel find them alike. pip installs a
+# package as files, and the resolver and --watch need real paths, so the folder is taken as a Path.
+DOCUMENTS_PACKAGE = "crmspec.documents"
+DOCUMENTS_DIR = Path(str(files(DOCUMENTS_PACKAGE)))
+PACKAGED_SUFFIXES = (".yaml", ".json")  # what pyproject.toml ships of that folder
 DOCUMENTS: dict[str, str] = {
     "revorbit": "revorbit.yaml",
     "olympus": "olympus.yaml",
@@ -46,6 +52,28 @@ _ENVELOPE_OVERRIDE: dict[str, Any] = {
     "type": "object",
     "properties": DIALECT_SCHEMA["properties"]["envelopes"]["properties"]["list"]["properties"],
 }
+
+
+def packaged_documents() -> list[Path]:
+    """Every file the distribution ships in DOCUMENTS_DIR (the documents and whatever the tools read
+    beside them), by name; dotfiles such as Spectral's ruleset stay in the source tree."""
+    return sorted(
+        (path for path in DOCUMENTS_DIR.iterdir()
+         if path.suffix in PACKAGED_SUFFIXES and not path.name.startswith(".") and path.is_file()),
+        key=lambda path: path.name,
+    )
+
+
+def digest(text: str) -> str:
+    """A document's sha256 as reports name it: of its text, as load() reads it."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidDocument(str(path), "", f"cannot read the file ({exc})") from None
 
 
 def document_path(name_or_path: str | Path) -> Path:
@@ -65,15 +93,15 @@ def load(name_or_path: str | Path, *, use_cache: bool = True) -> Api:
     document's content hash (see crmspec.cache), so a server or a suite starts fast on a known document.
     """
     path = document_path(name_or_path)
-    text = _read(path)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    resolved = cache.get(digest) if use_cache and cache.cacheable(text) else None
+    text = read_text(path)
+    sha256 = digest(text)
+    resolved = cache.get(sha256) if use_cache and cache.cacheable(text) else None
     if resolved is None:
         raw = _parse_yaml(path, text)
         _validate_openapi(path, raw)
         resolved = _resolve(path, raw)
         if use_cache and cache.cacheable(text):
-            cache.put(digest, resolved)
+            cache.put(sha256, resolved)
     dialect_raw = resolved.get("x-crm-dialect")
     if not isinstance(dialect_raw, dict):
         raise InvalidDialectBlock(str(path), "/x-crm-dialect", "the document has no x-crm-dialect block")
@@ -85,15 +113,8 @@ def load(name_or_path: str | Path, *, use_cache: bool = True) -> Api:
         document=resolved,
         dialect=dialect,
         operations=operations,
-        sha256=digest,
+        sha256=sha256,
     )
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidDocument(str(path), "", f"cannot read the file ({exc})") from None
 
 
 def _parse_yaml(path: Path, text: str) -> dict[str, Any]:

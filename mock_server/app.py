@@ -31,7 +31,7 @@ from mock_server.engine import Engine
 from mock_server.faker import FakeData
 from mock_server.fallback import FallbackResponder
 from mock_server.ratelimit import RateLimiter
-from mock_server.responses import ErrorRenderer
+from mock_server.responses import RETRY_AFTER_SECONDS, RETRY_STATUSES, ErrorRenderer
 from mock_server.runtime import Runtime
 from mock_server.seeder import seed
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER
@@ -88,7 +88,7 @@ class MockApp:
         self.config = config
         self.runtime = runtime or Runtime(api.dialect, config)
         self.store = self.runtime.sessions.default
-        self.credentials = Credentials(api.dialect.auth, config.secret)
+        self.credentials = Credentials(api.dialect.auth, config.secret, realm=api.dialect.title)
         self.behaviour = behaviour_for(api.dialect.id)
         self.engine = Engine(api, self.store, self.credentials, config.password, self.behaviour, config.webhook_url)
         self.errors = ErrorRenderer(api.dialect, api.document)
@@ -115,9 +115,20 @@ class MockApp:
             response = self.errors.response(exc)
         except HTTPException as exc:
             response = self.http_error(exc)
+        self.complete_headers(response, operation, incoming)
         response.headers.update(quota)
         self.chaos.wait(prefer.delay_ms)
         return response
+
+    def complete_headers(self, response: Response, operation: Operation, incoming: Request) -> None:
+        """Headers an answer of its status carries however it was produced (the rate limiter, auth, a
+        handler, steering, chaos): `Retry-After` on a 429 or a 503; on a secured operation's 401, the bearer
+        challenge (auth.py writes its own; a steered 401 refuses the token that was sent)."""
+        if response.status_code in RETRY_STATUSES and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        if response.status_code == 401 and operation.secured and "WWW-Authenticate" not in response.headers:
+            token = incoming.headers.get("Authorization", "").partition(" ")[2].strip()
+            response.headers.update(self.credentials.challenge("The access token was refused." if token else None))
 
     def serve(self, incoming: Request, operation: Operation, path_values: dict[str, str],
               prefer: Preferences) -> Response:
@@ -128,7 +139,7 @@ class MockApp:
             self.credentials.authorize(principal, operation)
         prefer.check()
         if prefer.steers:
-            return self.steering.respond(operation, prefer)
+            return self.steering.respond(operation, prefer, incoming.args)
         self.chaos.strike()
         engine = self.engine_for(self.runtime.sessions.store(incoming.headers.get(SESSION_HEADER), self.seed_store))
         valid = self.validators[operation.operation_id].validate(path_values, incoming.args, incoming)

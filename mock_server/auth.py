@@ -49,11 +49,29 @@ def _key_expiry(access: str) -> int | None:
     return int(parts[1], 16)
 
 
+def _quotable(text: str) -> str:
+    """`text` as an RFC 6750 quoted value may hold it: printable ASCII without `"` and `\\`."""
+    return "".join(c for c in text if " " <= c <= "~" and c not in '"\\')
+
+
 class Credentials:
-    def __init__(self, auth: Auth, secret: str) -> None:
+    def __init__(self, auth: Auth, secret: str, realm: str = "api") -> None:
         self.auth = auth
         self.secret = secret
+        self.realm = realm  # the protection space a bearer challenge names (the API's title)
         self._verified: dict[str, tuple[Principal, float, float]] = {}
+
+    def challenge(self, refused: str | None = None) -> dict[str, str]:
+        """The `WWW-Authenticate` header of a 401 (RFC 6750 section 3) for a bearer scheme (JWTs and personal
+        access tokens): the realm, and `error="invalid_token"` with the reason when a token was sent and
+        refused. A key pair travels in the API's own headers, not in an HTTP authentication scheme: no
+        challenge can name it, so it gets none."""
+        if self.auth.scheme == "key_pair":
+            return {}
+        value = f'Bearer realm="{_quotable(self.realm)}"'
+        if refused is not None:
+            value += f', error="invalid_token", error_description="{_quotable(refused)}"'
+        return {"WWW-Authenticate": value}
 
     # issuing -----------------------------------------------------------------------------------
     def issue(self, role: str | None = None, *, expired: bool = False, subject: str = "1",
@@ -87,13 +105,17 @@ class Credentials:
         header = headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if not header:
-            raise Unauthorized("Unauthenticated: no credential was sent.")
+            raise Unauthorized("Unauthenticated: no credential was sent.", headers=self.challenge())
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Unauthenticated: the Authorization header must be 'Bearer <token>'.")
+            # no bearer token (another scheme, or none after the word): RFC 6750 3.1 asks for no error code
+            raise Unauthorized("Unauthenticated: the Authorization header must be 'Bearer <token>'.",
+                               headers=self.challenge())
         token = token.strip()
-        if self.auth.scheme == "jwt":
-            return self._verify_jwt(token)
-        return self._verify_pat(token)
+        try:
+            return self._verify_jwt(token) if self.auth.scheme == "jwt" else self._verify_pat(token)
+        except Unauthorized as refused:
+            refused.headers = {**refused.headers, **self.challenge(refused.message)}
+            raise
 
     def _verify_jwt(self, token: str) -> Principal:
         # Verifying a signature costs more than the rest of a request; the same string under the same

@@ -14,7 +14,6 @@ import time
 from mock_server import errors
 from mock_server.config import MockConfig
 
-FAULTS = (500, 503)
 _DELAY = re.compile(r"(\d+)(?:-(\d+))?")
 
 
@@ -46,11 +45,4 @@ class Chaos:
     def strike(self) -> None:
         """Raise a 500 or 503 for an --error-rate share of requests."""
         if self.error_rate > 0 and self.rng.random() < self.error_rate:
-            status = self.rng.choice(FAULTS)
-            fault = errors.InjectedFault(
-                "Service temporarily unavailable (injected by --error-rate)." if status == 503
-                else "Internal server error (injected by --error-rate).",
-                headers={"Retry-After": "1"} if status == 503 else {},
-            )
-            fault.status = status
-            raise fault
+            raise errors.fault(self.rng.choice(tuple(errors.FAULTS)), "injected by --error-rate")

@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 bad arguments or a broken document, 3 the server could not
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import socket
 import sys
@@ -13,9 +14,11 @@ from typing import Any
 
 from crmspec import CrmSpecError, load
 from crmspec.loader import DOCUMENTS
-from crmspec.model import Api
+from crmspec.model import Api, Auth
+from crmspec.version import VersionAction
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET, MockConfig
+from mock_server.durations import format_duration, parse_duration
 
 EXIT_USAGE = 2
 EXIT_RUNTIME = 3
@@ -24,6 +27,7 @@ ALL = "all"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-mock", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve an API with seeded, stateful fake data")
     serve.add_argument("--dialect", default="revorbit",
@@ -36,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--webhook-url", default=None, help="POST each webhook event there (Olympus)")
+    serve.add_argument("--token-ttl", default=None, metavar="TTL",
+                       help="lifetime of the credential it prints: 30s, 15m, 8h, 2d (default: the document's)")
     front = serve.add_argument_group("for frontend developers")
     front.add_argument("--delay", default=None, metavar="MS|MIN-MAX", help="wait this long before each API answer")
     front.add_argument("--error-rate", type=float, default=0.0, metavar="P",
@@ -52,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--dialect", default="revorbit")
     token.add_argument("--role", default=None)
     token.add_argument("--expired", action="store_true")
+    token.add_argument("--ttl", default=None, help="lifetime: 30s, 15m, 8h, 2d (default: the document's)")
     token.add_argument("--secret", default=DEFAULT_SECRET)
     return parser
 
@@ -75,12 +82,30 @@ def main(argv: list[str] | None = None) -> int:
     return _serve(apis, args)
 
 
-def _token(api: Api, args: argparse.Namespace) -> int:
+def _issuing(api: Api, option: str, ttl: str | None) -> Auth:
+    """The API's auth with the credential lifetime asked for (the document's when None): the lifetime
+    only decides when a credential expires, so the server accepts it whatever it is."""
     auth = api.dialect.auth
+    return auth if ttl is None else dataclasses.replace(auth, lifetime_seconds=parse_duration(option, ttl))
+
+
+def _token(api: Api, args: argparse.Namespace) -> int:
+    try:
+        auth = _issuing(api, "--ttl", args.ttl)
+    except ValueError as exc:
+        return fail(str(exc), EXIT_USAGE)
     if args.role is not None and auth.roles and args.role not in auth.roles:
         return fail(f"unknown role {args.role!r} for {api.dialect.id}: use one of {', '.join(auth.roles)}", EXIT_USAGE)
     print(Credentials(auth, args.secret).issue(args.role, expired=args.expired))
+    if not args.expired:  # on stderr: stdout stays the one line `--token "$(crm-mock token)"` takes
+        print(f"crm-mock: {_validity(auth, args.ttl, '--ttl')}", file=sys.stderr)
     return 0
+
+
+def _validity(auth: Auth, ttl: str | None, option: str) -> str:
+    """How long a credential lives; at the document's lifetime (short), the option that makes it longer."""
+    lifetime = f"valid for {format_duration(auth.lifetime_seconds)}"
+    return lifetime if ttl is not None else f"{lifetime}; {option} 8h for a longer one"
 
 
 def _frontend_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -108,6 +133,7 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         return fail("--workers must be >= 1, --records >= 0 and --port within 1..65535", EXIT_USAGE)
     try:
         frontend = _frontend_options(args)
+        issuing = {dialect: _issuing(api, "--token-ttl", args.token_ttl) for dialect, api in apis.items()}
     except ValueError as exc:
         return fail(str(exc), EXIT_USAGE)
     with socket.socket() as probe:
@@ -121,9 +147,11 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
     configs = served_configs(apis, config, args.workers)
     for dialect, api in apis.items():
         root = f"http://{args.host}:{args.port}" + (f"/{dialect}" if len(apis) > 1 else "")
-        credential = Credentials(api.dialect.auth, args.secret).issue()
+        auth = issuing[dialect]
+        credential = Credentials(auth, args.secret).issue()
         print(f"crm-mock: serving {api.dialect.title} ({dialect}) at {root}{api.dialect.base_path}", flush=True)
-        print(f"crm-mock: credential ({api.dialect.auth.default_role or 'key pair'}): {credential}", flush=True)
+        print(f"crm-mock: credential ({auth.default_role or 'key pair'}, "
+              f"{_validity(auth, args.token_ttl, '--token-ttl')}): {credential}", flush=True)
         print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
     owner = os.getpid()
     try:

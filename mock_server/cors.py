@@ -17,7 +17,7 @@ from mock_server.sessions import SESSION_HEADER
 
 METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 EXPOSED = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After", "X-Mock-Source", "Preference-Applied",
-           "Location", "Allow")
+           "Location", "Allow", "WWW-Authenticate")
 EXPOSED_LIST = ", ".join(EXPOSED)
 MAX_AGE = "600"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import math
 from typing import Any
 
 from flask import Response
@@ -18,7 +17,7 @@ from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.behaviours import Behaviour
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, success_body
+from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
@@ -309,16 +308,8 @@ class Engine:
         )
         items, total = self.store.query(resource.name, query)
         items = self.presented_all(resource, items)
-        pages = math.ceil(total / size)
-        values = {
-            "page": page - pag.first_page + pag.reported_first_page,
-            "size": size,
-            "total": total,
-            "last_page": max(pages, 1),
-            "total_pages": pages,
-        }
         envelope: Envelope = self.dialect.envelope_for(operation, "list")
-        return json_response(envelope.status, list_body(envelope, items, values))
+        return json_response(envelope.status, list_body(envelope, items, page_values(pag, page, size, total)))
 
     def collection(self, operation: Operation, req: ValidRequest, principal: Principal | None) -> Response:
         resource = self.resource(operation.resource)
@@ -335,7 +326,8 @@ class Engine:
         return self.respond(operation, "item", record)
 
     def build(self, resource: Resource, body: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A record from a request body: known fields only, defaults, timestamps, names."""
+        """A record from a request body: known fields only; for a new record every other field of the schema
+        too (null, its default or a neutral value: `records.blank`), timestamps, names."""
         properties = resource.schema.get("properties", {})
         record = dict(base or {})
         for key, value in body.items():
@@ -343,11 +335,15 @@ class Engine:
                 record[key] = value
         now = self.now(resource, "created_at")
         if base is None:
-            for key, prop in properties.items():
-                if key not in record and "default" in prop:
-                    record[key] = prop["default"]
             if "created_at" in properties:
                 record["created_at"] = now
+            # the keys of a seeded record, null (or the neutral value) where the client sent nothing
+            moment = dt.datetime.now(dt.UTC)
+            for key in properties:
+                if key not in record and key != resource.id_field:
+                    value = records.blank(resource, key, moment)
+                    if value is not records.UNSET:
+                        record[key] = value
         if "updated_at" in properties:
             record["updated_at"] = now
         self.denormalise(resource, record)

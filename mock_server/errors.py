@@ -75,3 +75,15 @@ class InjectedFault(MockError):
     """A server error the mock was told to produce (chaos, Prefer: code=5xx)."""
 
     status: int = 500
+
+
+# The server errors a client can have injected on any operation, documented or not (--error-rate,
+# Prefer: code=500 / 503), and what they say.
+FAULTS = {500: "Internal server error", 503: "Service temporarily unavailable"}
+
+
+def fault(status: int, cause: str) -> InjectedFault:
+    """The injected server error `status` (one of FAULTS), saying what injected it."""
+    injected = InjectedFault(f"{FAULTS[status]} ({cause}).")
+    injected.status = status
+    return injected

@@ -49,6 +49,39 @@ def timestamp(resource: Resource, field: str, moment: dt.datetime | None = None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+UNSET: Any = object()  # blank(): no value is neutral for the field, so a new record leaves it out
+
+
+def blank(resource: Resource, field: str, now: dt.datetime) -> Any:
+    """What a new record holds for a field its creator did not send, so that it has the keys of any other
+    record: the field's default, else null where the schema allows it, else the neutral value of its type
+    (false, an empty list, the lowest number allowed, the first option), a timestamp of `now` for a date or
+    date-time; UNSET where no value is neutral (a plain string)."""
+    schema = field_schema(resource, field)
+    kinds = field_types(schema)
+    if not schema or schema.get("writeOnly"):
+        return UNSET
+    for key in ("default", "const"):
+        if key in schema:
+            return schema[key]
+    if "null" in kinds or None in (schema.get("enum") or ()):
+        return None
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "boolean" in kinds:
+        return False
+    if "array" in kinds and not schema.get("minItems"):
+        return []
+    if kinds & {"integer", "number"} and isinstance(schema.get("minimum"), int | float):
+        return schema["minimum"]
+    hint = str(schema.get("x-faker") or "")
+    if "string" in kinds and (schema.get("format") == "date-time" or hint.startswith("datetime.")):
+        return timestamp(resource, field, now)
+    if "string" in kinds and (schema.get("format") == "date" or hint.startswith("date.")):
+        return now.date().isoformat()
+    return UNSET
+
+
 def coerce_id(dialect: Dialect, raw: Any) -> Any:
     if dialect.id_type == "integer":
         try:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response
 
 from crmspec import dotted
-from crmspec.model import Dialect, Envelope
+from crmspec.model import Dialect, Envelope, Pagination
 from mock_server import errors
 
 # The one table: exception class -> the kind of client error, whose status the dialect declares.
@@ -48,6 +48,11 @@ DEFAULT_STATUSES = {
     "server_error": 500,
     "preference": 422,  # no dialect declares it: an unknown Prefer is the mock's own 422, as Prism answers
 }
+
+# Statuses that tell the client to come back later: their answers carry Retry-After (seconds), this one
+# where nothing computed a better value (the rate limiter counts the seconds to its next window).
+RETRY_STATUSES = (429, 503)
+RETRY_AFTER_SECONDS = 1
 
 
 def kind_of(error: errors.MockError) -> str:
@@ -149,6 +154,19 @@ def success_body(envelope: Envelope, payload: Any) -> Any:
         value = project(payload, envelope.fields) if isinstance(payload, dict) else payload
         dotted.put(body, envelope.data, value)
     return body
+
+
+def page_values(pagination: Pagination, page: int, size: int, total: int) -> dict[str, Any]:
+    """The page fields of a list answer: `page` as the request counts it (from the dialect's first page),
+    reported from the dialect's first reported page; the last page is 1 for an empty list."""
+    pages = math.ceil(total / size)
+    return {
+        "page": page - pagination.first_page + pagination.reported_first_page,
+        "size": size,
+        "total": total,
+        "last_page": max(pages, 1),
+        "total_pages": pages,
+    }
 
 
 def list_body(envelope: Envelope, items: list[Any], page_values: dict[str, Any]) -> dict[str, Any]:

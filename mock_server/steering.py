@@ -4,12 +4,13 @@ The same switches ride in the query as `__code`, `__example`, `__dynamic` and `_
 over the header). A steered answer comes from the document, never from the state, and writes nothing:
 
 - `code=N` takes the operation's documented response for N: its first example, else a body generated
-  from its schema (success codes) or the API's own error envelope (error codes);
+  from its schema (success codes) or the API's own error envelope (error codes); `code=500` and
+  `code=503` work on every operation, documented or not (a chaos tool), in the API's error envelope;
 - `example=NAME` takes that named example (from the response `code=` names, else from any response);
 - `dynamic=true` generates a fresh body from the response schema (mock_server/faker.py);
 - `delay=MS` only waits (chaos.py) and does not steer.
 
-A status or an example the operation does not document, or a malformed value, is a 422
+A status (other than 500 and 503) or an example the operation does not document, or a malformed value, is a 422
 (`UnknownPreference`) in the API's error envelope that names what is available. The request is still
 authenticated and authorized first (app.py): steering never bypasses auth.
 """
@@ -23,10 +24,11 @@ from typing import Any
 
 from flask import Response
 
+from crmspec import dotted
 from crmspec.model import Operation
 from mock_server import errors
 from mock_server.faker import FakeData
-from mock_server.responses import ErrorRenderer
+from mock_server.responses import ErrorRenderer, page_values
 
 MAX_DELAY_MS = 30_000
 QUERY_FALLBACKS = {"__code": "code", "__example": "example", "__dynamic": "dynamic", "__delay": "delay"}
@@ -101,6 +103,15 @@ class Preferences:
 
 
 NO_PREFERENCES = Preferences()
+MAX_PAGE = 10_000  # a generated page asked for beyond this is answered as this one
+
+
+def _whole(raw: str | None, default: int, low: int, high: int) -> int:
+    """A page number or size from the query: `default` when absent or not a whole number, kept in [low, high]."""
+    text = (raw or "").strip()
+    if not text.isdigit():
+        return default
+    return max(low, min(high, int(text)))
 
 
 def documented(operation: Operation) -> dict[int, dict[str, Any]]:
@@ -135,11 +146,15 @@ class Steering:
         self.renderer = renderer
         self.fake = fake
 
-    def respond(self, operation: Operation, prefer: Preferences) -> Response:
+    def respond(self, operation: Operation, prefer: Preferences, query: Mapping[str, str] | None = None) -> Response:
+        """The steered answer; `query` is the request's (a generated list page follows its page and size)."""
         responses = documented(operation)
         if not responses:
             raise errors.UnknownPreference(f"{operation} documents no response to choose from.")
         status = prefer.code
+        if status in errors.FAULTS and status not in responses and prefer.example is None:
+            # a chaos tool on every operation: the document need not list the server error to inject
+            return self._answer_error(errors.fault(status, f"Prefer: code={status}"), prefer)
         if status is not None and status not in responses:
             available = ", ".join(str(code) for code in responses)
             raise errors.UnknownPreference(
@@ -159,7 +174,39 @@ class Steering:
             return self._error(status, spec, prefer)
         found = media_of(spec)
         body = self.fake.value("body", found[1].get("schema") or {}) if found else None
+        if operation.action == "list":
+            body = self._paged(operation, body, query or {})
         return self._render(status, spec, body, "schema", prefer)
+
+    def _paged(self, operation: Operation, body: Any, query: Mapping[str, str]) -> Any:
+        """A generated list page whose page fields (the dialect's block) agree with its items and the request:
+        the page and size asked for (else the first page and the default size, never past the maximum), its
+        items at most a page, and a total that makes it the last page (an empty list is the first page).
+        `from` / `to` beside the page fields, when generated, number its first and last item."""
+        dialect = self.renderer.dialect
+        envelope = dialect.envelope_for(operation, "list")
+        pagination = dialect.pagination
+        items = dotted.get(body, envelope.items or "data") if isinstance(body, dict) else None
+        if not envelope.page_fields or not isinstance(items, list):
+            return body
+        size = _whole(query.get(pagination.size_param), pagination.default_size, 1, pagination.max_size)
+        page = _whole(query.get(pagination.page_param), pagination.first_page, pagination.first_page, MAX_PAGE)
+        items = items[:size]
+        if not items:
+            page = pagination.first_page
+        offset = (page - pagination.first_page) * size
+        dotted.put(body, envelope.items or "data", items)
+        values = page_values(pagination, page, size, offset + len(items))
+        for key, path in envelope.page_fields.items():
+            if key in values and path:
+                dotted.put(body, path, values[key])
+                container = path.rpartition(".")[0]
+                meta = dotted.get(body, container) if container else body
+                if isinstance(meta, dict):
+                    for edge, position in (("from", offset + 1), ("to", offset + len(items))):
+                        if edge in meta:
+                            meta[edge] = position if items else None
+        return body
 
     @staticmethod
     def _named(operation: Operation, responses: dict[int, dict[str, Any]], name: str,
@@ -192,7 +239,10 @@ class Steering:
 
     def _error(self, status: int, spec: Mapping[str, Any], prefer: Preferences) -> Response:
         message = str(spec.get("description") or "").strip().splitlines()
-        error = self.error_for(status, message[0] if message else f"Steered response {status}.")
+        return self._answer_error(self.error_for(status, message[0] if message else f"Steered response {status}."),
+                                  prefer)
+
+    def _answer_error(self, error: errors.MockError, prefer: Preferences) -> Response:
         response = self.renderer.response(error)
         response.headers["X-Mock-Source"] = "error"
         response.headers["Preference-Applied"] = ", ".join(prefer.applied)

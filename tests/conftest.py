@@ -13,9 +13,11 @@ import crmspec
 from crmspec.model import Api
 from mock_server import MockConfig, create_app
 from mock_server.auth import Credentials
+from tests.wheel import InstalledWheel, install_wheel
 
 DIALECTS = ("revorbit", "olympus", "concord", "ysuite")
-SECRET = "test-secret-0123456789abcdef0123456789"
+# 76 bytes: PyJWT wants an HMAC key as long as the hash (RFC 7518 3.2), and the HS512 forgeries use it too
+SECRET = "test-secret-" + "0123456789abcdef" * 4
 
 _APIS: dict[str, Api] = {}
 
@@ -82,3 +84,11 @@ def make_mock() -> Callable[..., Mock]:
 @pytest.fixture
 def mock(dialect: str) -> Mock:
     return Mock(dialect)
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
+    """The project's wheel installed in a virtual environment of its own (built once per session; see
+    tests/wheel.py): its `bin` holds the installed crm-mock and crm-conformance, to run in its `workdir`
+    (outside the source tree) with its `env`."""
+    return install_wheel(tmp_path_factory.mktemp("installed-wheel"))

@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -63,15 +63,22 @@ class Served:
     output: str = ""  # what it printed on stdout, once it has stopped (when stdout is captured)
 
 
+CRM_MOCK = (sys.executable, "-m", "mock_server.cli")  # the checkout's crm-mock, in this interpreter
+
+
 @contextmanager
 def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subprocess.DEVNULL,
-                   stderr: Any = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Iterator[Served]:
+                   stderr: Any = subprocess.DEVNULL, env: dict[str, str] | None = None,
+                   program: Sequence[str] = CRM_MOCK, cwd: str | os.PathLike[str] | None = None,
+                   base_env: Mapping[str, str] = os.environ) -> Iterator[Served]:
     """`crm-mock serve ARGS` on a free port, in a process group of its own, once `ready` answers; on the way
-    out the group gets SIGTERM (unless the test stopped it already) and its output is collected."""
+    out the group gets SIGTERM (unless the test stopped it already) and its output is collected.
+    `program` is the crm-mock to run (another installation's executable), in `cwd`, with `base_env`
+    updated by `env` as its environment."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), *args],
+    process = subprocess.Popen([*program, "serve", "--port", str(port), *args],
                                stdout=stdout, stderr=stderr, text=True, start_new_session=True,
-                               env={**os.environ, **(env or {})})
+                               cwd=cwd, env={**base_env, **(env or {})})
     served = Served(f"http://127.0.0.1:{port}", process)
     try:
         deadline = time.monotonic() + 30

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -16,15 +15,14 @@ import jinja2
 from conformance.model import RunResult
 from conformance.reports.json_report import EXCERPT_BYTES, build_report, family_order, verdict_explanation
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TEMPLATE = "report.html.j2"
+TEMPLATE = "report.html.j2"  # package data of conformance.templates, in the wheel as in the source tree
 FAILURES_SHOWN = 20     # evidence items shown per check; report.json has them all
 
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.PackageLoader("conformance", "templates"),
         autoescape=True,  # the template is .html.j2, which select_autoescape would not catch
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

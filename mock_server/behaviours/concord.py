@@ -29,7 +29,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour, Handler, each
 from mock_server.engine import Engine
 from mock_server.errors import Conflict, ValidationFailed
-from mock_server.responses import json_response, list_body, success_body
+from mock_server.responses import json_response, list_body, page_values, success_body
 from mock_server.store import Condition, Query, column
 from mock_server.validation import ValidRequest
 
@@ -361,6 +361,10 @@ def deal_written(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     for key, count in COUNTS.items():
         deal[count] = len(deal[key])
     _settle_status(engine, deal)
+    if deal.get("pipeline_id") is None and deal.get("stage_id") is not None:  # the pipeline its stage is in
+        stage = engine.store.get("stages", deal["stage_id"])
+        if stage is not None:
+            deal["pipeline_id"] = stage.get("pipeline_id")
     billable = deal.get("billable")
     if isinstance(billable, dict):
         deal["billable"] = computed_billable(billable)
@@ -549,11 +553,8 @@ def list_records(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     items, total = engine.store.query(resource.name, Query(conditions=conditions, order=order, limit=size,
                                                            offset=offset))
     shown = [_project(r, keep) for r in engine.presented_all(resource, items)]
-    pages = math.ceil(total / size)
-    values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
-              "last_page": max(pages, 1), "total_pages": pages}
     envelope = engine.dialect.envelope_for(op, "list")
-    return json_response(envelope.status, list_body(envelope, shown, values))
+    return json_response(envelope.status, list_body(envelope, shown, page_values(pag, page, size, total)))
 
 
 def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:

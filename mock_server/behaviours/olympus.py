@@ -42,7 +42,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour, each
 from mock_server.engine import Engine
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
-from mock_server.responses import json_response, list_body
+from mock_server.responses import json_response, list_body, page_values
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
@@ -533,6 +533,8 @@ def contact_present(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
 
 def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     stage = record.get("stage")
+    if not record.get("stage_history") and stage is not None:  # every deal has entered its stage (a seeded one too)
+        record["stage_history"] = [{"stage": stage, "entered_at": record.get("created_at")}]
     if stage in CLOSED_STAGES:
         record["probability"] = STAGE_PROBABILITY[str(stage)]
     elif record.get("probability") is None and stage in STAGE_PROBABILITY:
@@ -1270,11 +1272,9 @@ def list_tasks(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
     offset = min(max(page - pag.first_page, 0) * size, INT64_MAX)
     items, total = engine.store.query(tasks.name, Query(conditions=conditions, order=engine.ordering(op, tasks, rest),
                                                         limit=size, offset=offset))
-    pages = math.ceil(total / size)
-    values = {"page": page - pag.first_page + pag.reported_first_page, "size": size, "total": total,
-              "last_page": max(pages, 1), "total_pages": pages}
     envelope = engine.dialect.envelope_for(op, "list")
-    return json_response(envelope.status, list_body(envelope, engine.presented_all(tasks, items), values))
+    return json_response(envelope.status, list_body(envelope, engine.presented_all(tasks, items),
+                                                    page_values(pag, page, size, total)))
 
 
 def complete_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:

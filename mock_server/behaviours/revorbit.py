@@ -17,6 +17,7 @@ import io
 import math
 import random
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -80,6 +81,30 @@ def _moment(value: Any) -> dt.datetime | None:
 def _money(value: float) -> float | int:
     rounded = round(float(value), 2)
     return int(rounded) if rounded.is_integer() else rounded
+
+
+def quote_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
+    """A quote's subtotal and total follow its items, for a seeded quote as for one a client wrote (the pages
+    give no formula; this is the mock's reading): the subtotal sums quantity x unit price, the discount is a
+    percentage of it (at most 100) or a fixed amount (at most the subtotal), and the total adds the tax
+    rate, in percent, to the discounted subtotal."""
+    items = [item for item in record.get("items") or [] if isinstance(item, dict)]
+    subtotal = _finite(sum(records.amount(i.get("quantity")) * records.amount(i.get("unit_price")) for i in items))
+    given = records.amount(record.get("discount_value"))
+    kind = record.get("discount_type")
+    discount = 0.0
+    if kind == "percentage":
+        discount = subtotal * min(given, 100) / 100
+    elif kind == "fixed":
+        discount = min(given, subtotal)
+    total = _finite((subtotal - discount) * (1 + records.amount(record.get("tax_rate")) / 100))
+    record["subtotal"], record["total"] = _money(subtotal), _money(total)
+    return record
+
+
+def _finite(value: float) -> float:
+    """Amounts past the largest double (two 1e308 items) saturate: the stored JSON holds no Infinity."""
+    return value if math.isfinite(value) else sys.float_info.max
 
 
 def _deal_filter(deal_id: Any) -> list[Condition]:
@@ -695,6 +720,6 @@ BEHAVIOUR = Behaviour(
         ("stages", "reorder"): reorder_stages,
         ("quotes", "pdf"): quote_pdf,
     },
-    on_write={"deals": deal_on_write},
+    on_write={"deals": deal_on_write, "quotes": quote_on_write},
     present={"deals": deals_present},
 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.conftest import Mock
 from tests.servers import serving
+from tests.wheel import InstalledWheel
 
 Environ = dict[str, Any]
 
@@ -31,7 +32,8 @@ def recorded(app: Any, log: list[str]) -> Callable[[Environ, Callable[..., Any]]
     return record
 
 
-def request_log(command: list[str], cwd: Path, hash_seed: str, dialect: str = "revorbit") -> list[str]:
+def request_log(command: list[str], cwd: Path, hash_seed: str, dialect: str = "revorbit",
+                env: dict[str, str] | None = None) -> list[str]:
     """The requests one run of the suite (in a process of its own) sends to a fresh mock of seed 5."""
     mock = Mock(dialect, records=10, seed=5)
     log: list[str] = []
@@ -42,7 +44,8 @@ def request_log(command: list[str], cwd: Path, hash_seed: str, dialect: str = "r
              "--token", mock.credentials.issue(), "--expired-token", mock.credentials.issue(expired=True),
              "--limited-token", mock.credentials.issue(mock.api.dialect.auth.limited_role),
              "--seed", "7", "--max-examples", "3", "--report-dir", str(cwd / "reports"), "--quiet"],
-            cwd=cwd, env={**os.environ, "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True, timeout=600,
+            cwd=cwd, env={**(env or os.environ), "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True,
+            timeout=600,
         )
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
     return log
@@ -59,3 +62,15 @@ def test_the_same_seed_sends_the_same_requests_from_any_process_and_folder(tmp_p
     assert first == second, next((a, b) for a, b in zip(first, second, strict=False) if a != b)
     for folder in (here, there):
         assert not (folder / ".hypothesis").exists()
+
+
+def test_an_editable_and_a_wheel_install_send_the_same_requests(installed_wheel: InstalledWheel,
+                                                               tmp_path: Path) -> None:
+    """Hypothesis mixes literals from the caller's own modules into what it draws; an editable install's
+    modules are the caller's own, a wheel's are not: the suite draws from the seed alone (issue 13)."""
+    editable = request_log([sys.executable, "-m", "conformance.cli"], tmp_path, hash_seed="0")
+    wheel = request_log([str(installed_wheel.bin / "crm-conformance")], installed_wheel.workdir, hash_seed="0",
+                        env=installed_wheel.env)
+    assert len(editable) > 500
+    assert editable == wheel, next((a, b) for a, b in zip(editable, wheel, strict=False) if a != b)
+    assert not (installed_wheel.workdir / ".hypothesis").exists()

@@ -48,7 +48,8 @@ def test_dialect_all_mounts_each_api_under_its_name() -> None:
     document = app.get("/ysuite/openapi.json").get_json()
     assert document["servers"][0]["url"] == "http://localhost/ysuite/v1"
     assert app.get("/revorbit/docs").status_code == 200
-    assert app.get("/revorbit/docs/assets/swagger-ui-bundle.js").status_code == 200
+    with app.get("/revorbit/docs/assets/swagger-ui-bundle.js") as bundle:  # closed: it holds the file open
+        assert bundle.status_code == 200
     assert app.get("/ysuite/__mock/config").get_json()["dialect"] == "ysuite"
     # a credential of one API is no credential of the other
     assert app.get("/ysuite/v1/deals", headers=headers["revorbit"]).status_code == 401
@@ -132,7 +133,8 @@ def test_crm_mock_serve_dialect_all_as_users_run_it(tmp_path: Path) -> None:
             assert status == 200
     printed = served.output
     assert printed.count("crm-mock: serving") == 4
-    assert f"{base}/ysuite/v1" in printed and "credential (key pair): ysk_" in printed
+    assert f"{base}/ysuite/v1" in printed
+    assert "credential (key pair, valid for 1h; --token-ttl 8h for a longer one): ysk_" in printed
     logged = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines() if line.startswith("{")]
     assert [(e["method"], e["path"], e["status"]) for e in logged if e["path"] != "/"] == [
         ("GET", "/concord/api/deals", 200), ("GET", "/olympus/api/v1/crm/contacts", 200)]

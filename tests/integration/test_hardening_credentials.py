@@ -94,7 +94,7 @@ def forged_jwts(mock: Mock) -> dict[str, str]:
         "HS384 with the right secret": jwt.encode(_claims(mock), SECRET, algorithm="HS384"),
         "an empty secret": _signed(_claims(mock), b""),
         "a jku header pointing at an attacker's keys": jwt.encode(
-            _claims(mock), "attacker", algorithm="HS256", headers={"jku": "http://127.0.0.1:1/keys.json"}),
+            _claims(mock), "an-attackers-own-secret-0123456789", algorithm="HS256", headers={"jku": "http://127.0.0.1:1/keys.json"}),
         "a kid header with a path traversal, signed with /dev/null's contents": _signed(
             _claims(mock), b"", kid="../../../../dev/null"),
         "expired an hour ago": jwt.encode(_claims(mock, exp=int(time.time()) - 3600), SECRET, algorithm="HS256"),
@@ -256,7 +256,7 @@ def test_both_ysuite_keys_are_compared_in_constant_time(make_mock: Callable[...,
 def test_a_served_hostile_run_leaves_no_secret_token_or_traceback_in_the_log(tmp_path: Path, dialect: str) -> None:
     """`crm-mock serve` answers forged credentials and hostile bodies; its whole output (banner, access log,
     errors) is then searched for the server secret, the credentials the clients sent and 'Traceback'."""
-    secret = "served-secret-" + os.urandom(8).hex()
+    secret = "served-secret-" + os.urandom(16).hex()
     mock = Mock(dialect, secret=secret)  # issues credentials with the served secret
     genuine = auth_headers(mock.api, mock.credentials.issue(subject="hostile-run"))
     port = free_port()

@@ -68,7 +68,7 @@ def test_forged_jwts(make_mock: Callable[..., Mock], dialect: str) -> None:
         claims["aud"] = auth.audience
     forged = {
         "alg none": _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(claims) + ".",
-        "wrong secret": jwt.encode(claims, "guess", algorithm="HS256"),
+        "wrong secret": jwt.encode(claims, "a-guessed-secret-0123456789abcdef", algorithm="HS256"),
         "not yet valid": jwt.encode({**claims, "nbf": now + 3600}, SECRET, algorithm="HS256"),
         "no exp": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, SECRET, algorithm="HS256"),
         "no role": jwt.encode({k: v for k, v in claims.items() if k != auth.role_claim}, SECRET, algorithm="HS256"),

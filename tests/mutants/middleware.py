@@ -233,7 +233,16 @@ def unpersisted(app: Flask, spec: str) -> None:
     intercept(app, spec, handler)
 
 
-# small edits the mutants share ----------------------------------------------------------------------
+# small edits the zoos share ----------------------------------------------------------------------------
+def restatus(old: int, new: int) -> Callable[[Request, Response], None]:
+    """An `on_response` edit: answer `new` wherever the mock answers `old` (the body is kept)."""
+    def edit(request: Request, response: Response) -> None:
+        if response.status == old:
+            response.status = new
+
+    return edit
+
+
 def drop(path: str) -> Callable[[Any], None]:
     """Remove the value at a dotted path (`data.total_records`)."""
     parent, _, leaf = path.rpartition(".")

@@ -13,11 +13,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from flask import Flask
@@ -85,8 +85,23 @@ class Outcome:
         return [check for check, _ in self.failed]
 
 
-def mutant_api(mutant: Mutant, workdir: Path) -> Api:
-    """The document the MOCK is built from: the original, or the mutant's transform of it."""
+class Change(Protocol):
+    """A changed mock: a mutant, or an equivalent (tests/equivalents/zoo.py)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def dialect(self) -> str: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def apply(self) -> Callable[[Flask], None]: ...
+    @property
+    def document(self) -> Callable[[dict[str, Any]], dict[str, Any]] | None: ...
+
+
+def mutant_api(mutant: Change, workdir: Path) -> Api:
+    """The document the MOCK is built from: the original, or the change's transform of it."""
     if mutant.document is None:
         return load_api(mutant.dialect)
     original = yaml.safe_load(document_path(mutant.dialect).read_text(encoding="utf-8"))
@@ -95,7 +110,7 @@ def mutant_api(mutant: Mutant, workdir: Path) -> Api:
     return crmspec.load(path)
 
 
-def build(mutant: Mutant, workdir: Path) -> tuple[Flask, Api, Credentials]:
+def build(mutant: Change, workdir: Path) -> tuple[Flask, Api, Credentials]:
     api = mutant_api(mutant, workdir)
     app = create_app(api, MockConfig(seed=SEED, records=mutant.records, secret=SECRET))
     mutant.apply(app)
@@ -110,22 +125,30 @@ def credential_args(api: Api, credentials: Credentials) -> list[str]:
     return args
 
 
-def run_mutant(mutant: Mutant, families: tuple[str, ...] = (), report_dir: Path | None = None,
-               baseline: frozenset[str] = frozenset()) -> Outcome:
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="crm-mutant-") as scratch:
+def run_suite(change: Change, level: str, families: tuple[str, ...] = (),
+              report_dir: Path | None = None) -> tuple[int, dict[str, Any], tuple[str, ...]]:
+    """The suite's exit code and report.json against the changed mock, served on a free port, and every
+    record the run did not create that it changed or deleted (tests/harm.py)."""
+    with tempfile.TemporaryDirectory(prefix="crm-zoo-") as scratch:
         reports = report_dir or Path(scratch) / "report"
-        app, api, credentials = build(mutant, Path(scratch))
+        app, api, credentials = build(change, Path(scratch))
         before = Snapshot.of(app, credentials.issue())
         with serving(app) as url:
             code = conformance_main([
-                "run", "--dialect", mutant.dialect, "--base-url", url + api.dialect.base_path,
-                *credential_args(api, credentials), "--level", "strict", "--seed", str(SUITE_SEED),
+                "run", "--dialect", change.dialect, "--base-url", url + api.dialect.base_path,
+                *credential_args(api, credentials), "--level", level, "--seed", str(SUITE_SEED),
                 "--max-examples", str(MAX_EXAMPLES), "--only", ",".join(families),
                 "--report-dir", str(reports), "--quiet",
             ])
         harmed = tuple(Snapshot.of(app, credentials.issue()).changed_since(before))
         report: dict[str, Any] = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    return code, report, harmed
+
+
+def run_mutant(mutant: Mutant, families: tuple[str, ...] = (), report_dir: Path | None = None,
+               baseline: frozenset[str] = frozenset()) -> Outcome:
+    started = time.monotonic()
+    code, report, harmed = run_suite(mutant, "strict", families, report_dir)
     failed = tuple((c["id"], c["family"]) for c in report["checks"] if c["status"] == "failed")
     return Outcome(mutant, code, str(report["verdict"]), failed, report.get("error"),
                    round(time.monotonic() - started, 1), baseline, harmed)
@@ -138,7 +161,8 @@ def unmodified(dialect: str) -> Mutant:
 
 
 # the zoo report --------------------------------------------------------------------------------------
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
+    """Text that fits one Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -178,8 +202,8 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
     ]
     for o in outcomes:
         verdict = "killed" if o.caught else ("error: " + (o.error or "?") if o.exit_code == 2 else "survived")
-        lines.append(f"| {o.mutant.dialect} | `{o.mutant.name}` | {_cell(o.mutant.rule)} | {o.mutant.family} | "
-                     f"{_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} | "
+        lines.append(f"| {o.mutant.dialect} | `{o.mutant.name}` | {table_cell(o.mutant.rule)} | {o.mutant.family} | "
+                     f"{table_cell(verdict)} | {_failures(o)} | {'yes' if o.caught_by_family else 'no'} | "
                      f"{len(o.harmed) or 'none'} |")
     lines += ["", "## Per API", "", "| API | mutants | caught by expected family |", "|---|---|---|"]
     for api in APIS:
@@ -194,7 +218,7 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
         lines += ["", "## Survivors", ""]
         for o in survivors:
             lines.append(f"- `{o.mutant.name}` ({o.mutant.family}): "
-                         + _cell(o.mutant.weakness or "no known check weakness recorded; investigate"))
+                         + table_cell(o.mutant.weakness or "no known check weakness recorded; investigate"))
     return "\n".join(lines) + "\n"
 
 

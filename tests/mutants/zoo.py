@@ -8,7 +8,6 @@ unmodified mock is conformant at the strict level, is tests/integration/test_con
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import math
@@ -21,6 +20,7 @@ from flask import Flask
 
 from conformance.model import FAMILIES
 from mock_server.app import mock_of
+from tests.mutants.documents import without_page_maximum
 from tests.mutants.middleware import (
     Request,
     Response,
@@ -35,6 +35,7 @@ from tests.mutants.middleware import (
     on_request,
     on_response,
     refusal,
+    restatus,
     swap_credential,
     unpersisted,
 )
@@ -105,14 +106,6 @@ def _field(name: str, change: Callable[[Any], Any], missing: bool = False) -> Ca
     return edit
 
 
-def _status(old: int, new: int) -> Callable[[Request, Response], None]:
-    def edit(request: Request, response: Response) -> None:
-        if response.status == old:
-            response.status = new
-
-    return edit
-
-
 def _as_text(value: Any) -> Any:
     """PHP-style casting: whatever JSON value arrives is stored as its text."""
     return value if isinstance(value, str) or value is None else json.dumps(value)
@@ -127,16 +120,6 @@ def _parses(raw: bytes) -> bool:
 
 
 # Revenue Orbit ------------------------------------------------------------------------------------
-def _no_page_maximum(document: dict[str, Any]) -> dict[str, Any]:
-    """The mock's own document without the per_page maximum (the suite keeps the original)."""
-    changed = copy.deepcopy(document)
-    changed["x-crm-dialect"]["pagination"]["max_size"] = 10_000
-    for parameter in changed["components"]["parameters"].values():
-        if parameter.get("name") == "per_page":
-            parameter["schema"].pop("maximum", None)
-    return changed
-
-
 def _untitled(_: Any) -> str:
     return "Untitled deal"
 
@@ -282,7 +265,7 @@ ZOO: tuple[Mutant, ...] = (
            "envelope", lambda app: on_json(app, "GET /api/deals/stages", drop("success"))),
     Mutant("ro_page_size_maximum_ignored", "revorbit",
            "RO11 / 000 'Maximum per_page is 100': never more than 100 items; this server serves per_page=101",
-           "pagination", lambda app: None, records=120, document=_no_page_maximum),
+           "pagination", lambda app: None, records=120, document=without_page_maximum),
     Mutant("ro_default_page_size_20", "revorbit",
            "001 per_page 'Default: 25': a list without per_page holds 25 items; this one defaults to 20",
            "pagination", lambda app: on_request(app, "GET /api/deals", lambda r: r.query.setdefault("per_page", "20")),
@@ -314,7 +297,7 @@ ZOO: tuple[Mutant, ...] = (
            _staff_as_sales),
     Mutant("oc_401_instead_of_403", "olympus",
            "OC15 / X8: a valid token with a refused role is 403 (401 is for bad credentials); this server says 401",
-           "auth", lambda app: on_response(app, "* /api/v1/crm/**", _status(403, 401))),
+           "auth", lambda app: on_response(app, "* /api/v1/crm/**", restatus(403, 401))),
     Mutant("oc_status_filter_ignored", "olympus",
            "002 GET /contacts status filter: only contacts of that status; this server ignores it", "pagination",
            lambda app: on_request(app, "GET /api/v1/crm/contacts", lambda r: r.query.pop("status", None))),
@@ -323,7 +306,7 @@ ZOO: tuple[Mutant, ...] = (
            "pagination", lambda app: intercept(app, "GET /api/v1/crm/contacts", _repeat_last_page)),
     Mutant("oc_missing_contact_410", "olympus",
            "002 error table / OC4: a missing contact is 404; this server answers the undocumented 410", "status",
-           lambda app: on_response(app, "GET /api/v1/crm/contacts/{contact_id}", _status(404, 410))),
+           lambda app: on_response(app, "GET /api/v1/crm/contacts/{contact_id}", restatus(404, 410))),
     Mutant("oc_contact_update_not_persisted", "olympus",
            "OC2/OC12 PUT /contacts/{id}: an accepted update is what a later read shows; this one is not stored",
            "lifecycle", lambda app: unpersisted(app, "PUT /api/v1/crm/contacts/{contact_id}")),
@@ -335,7 +318,7 @@ ZOO: tuple[Mutant, ...] = (
            "semantics", lambda app: on_json(app, "GET /api/v1/crm/pipeline/analytics", _one_deal_short)),
     Mutant("oc_invalid_stage_422", "olympus",
            "OC10 / 002 Error Responses: an unknown stage is 400 invalid_stage; this server answers 422",
-           "semantics", lambda app: on_response(app, "PATCH /api/v1/crm/deals/{deal_id}/stage", _status(400, 422))),
+           "semantics", lambda app: on_response(app, "PATCH /api/v1/crm/deals/{deal_id}/stage", restatus(400, 422))),
     Mutant("oc_completed_task_not_completed", "olympus",
            "OC14 / 002 POST /tasks/{id}/complete: the task is then listed with status=completed; here it is not",
            "semantics", lambda app: unpersisted(app, "POST /api/v1/crm/tasks/{task_id}/complete")),
@@ -345,7 +328,7 @@ ZOO: tuple[Mutant, ...] = (
     # Concord -------------------------------------------------------------------------------------
     Mutant("cc_create_answers_200", "concord",
            "CC1 / 003: create answers 201 Created (source-confirmed); this server answers 200", "status",
-           lambda app: on_response(app, "POST /api/{resource}", _status(201, 200))),
+           lambda app: on_response(app, "POST /api/{resource}", restatus(201, 200))),
     Mutant("cc_deal_id_as_string", "concord",
            "X4 / CC1: Concord ids are JSON integers; this server sends deal ids as numeric strings", "schema",
            lambda app: on_json(app, "GET|PUT|POST /api/deals**", _string_id, statuses=(200, 201))),

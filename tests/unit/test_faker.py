@@ -637,3 +637,19 @@ def _get(record: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         record = record.get(part) if isinstance(record, dict) else None
     return record
+
+
+def test_a_percentage_discount_is_a_percent_and_a_fixed_one_an_amount() -> None:
+    quotes = resource(
+        "quotes",
+        {"id": {"type": "integer"}, "discount_type": {"type": "string", "enum": ["percentage", "fixed"]},
+         "discount_value": {"type": "number", "minimum": 0}},
+    )
+    fake = FakeData(21, TODAY)
+    kinds = set()
+    for index in range(40):
+        record = fake.record(quotes, lambda name: None, index)
+        kinds.add(record["discount_type"])
+        if record["discount_type"] == "percentage":
+            assert 0 < record["discount_value"] <= 100, record
+    assert kinds == {"percentage", "fixed"}

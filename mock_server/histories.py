@@ -1,0 +1,285 @@
+"""Coherent histories: the dates of one fake record (or of an object inside one) put in the order their
+names imply, relative to the record's creation and to the states it is in.
+
+A record is created first (after the record it sits in, for a nested object) and not in the future; it is
+updated after it was created and after anything that happened to it (closed, won, lost, completed, its last
+interaction); an activity is logged after it occurred. A closed deal was expected to close in the past, an
+open one later than today. A task falls due after it was created; an end follows its start (or its due
+moment); a quote or contract that expired has an end in the past, a running contract covers today, and
+one not yet expired is valid until today or later.
+
+Values already in order are kept; a value out of order is drawn again inside its bounds and written in the
+same shape as before (date, or date-time with the same separator, fraction and zone), so it still fits its
+schema. Draws come from the generator's own `random.Random`: the same seed gives the same history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mock_server.wording import END_WORDS, RUNNING, STATE_ALIASES, STATES, tokens
+
+DAY = dt.timedelta(days=1)
+YEAR = 365 * DAY
+_STARTS = ("start", "starts", "begin", "begins")
+_UPDATED = ("updated", "modified", "changed")
+_OCCURRED = ("occurred", "happened", "logged")
+_PAST = ("signed", "joined", "registered", "paid", "sent", "opened", "deleted")
+_UNTIL = ("until", "expires", "expiry", "expiration")
+_CLOSING = ("won", "lost", "closed")
+_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}:\d{2}(?P<fraction>\.\d+)?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
+_DAY_OR_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
+_CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
+
+
+def parse_moment(value: str) -> dt.datetime | None:
+    """A date (its first instant) or a date-time (naive read as UTC), else None."""
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(text if "T" in text else text + "T00:00:00")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def stamp(moment: dt.datetime, schema: Mapping[str, Any]) -> str:
+    """RFC 3339 with a trailing Z, or the form the schema's example shows (fraction, offset, naive)."""
+    examples = schema.get("examples")
+    sample = examples[0] if isinstance(examples, list) and examples else schema.get("example")
+    sep, fraction, zone = "T", "", "Z"
+    if isinstance(sample, str) and len(sample) >= 19:
+        match = _TIME_OF_DAY.search(sample)
+        if match:
+            sep = sample[10] if sample[10] in "T " else "T"
+            fraction = "." + "0" * (len(match["fraction"]) - 1) if match["fraction"] else ""
+            zone = match["zone"] or ""
+            if zone not in ("", "Z"):
+                zone = "+00:00" if ":" in zone else "+0000"
+    return moment.astimezone(dt.UTC).strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
+
+
+def restamp(original: str, moment: dt.datetime) -> str:
+    """`moment` written in the shape of `original`: a date stays a date, a date-time keeps its form."""
+    if len(original.strip()) == 10:
+        return moment.date().isoformat()
+    return stamp(moment, {"example": original})
+
+
+def counterpart(name: str, moments: Mapping[str, dt.datetime]) -> dt.datetime | None:
+    """For `end_date` / `end_time` / `ends_at`: the `start_*` sibling in `moments`, else the `due_*` one."""
+    key = counterpart_name(name, moments)
+    return moments[key] if key is not None else None
+
+
+def counterpart_name(name: str, names: Mapping[str, Any]) -> str | None:
+    words = tokens(name)
+    if not any(w in END_WORDS for w in words):
+        return None
+    rest = [w for w in words if w not in END_WORDS]
+    for starts in (_STARTS, ("due",)):
+        for key in names:
+            other = tokens(key)
+            if any(w in starts for w in other) and [w for w in other if w not in starts] == rest:
+                return key
+    return None
+
+
+def role(name: str) -> str | None:
+    """What a temporal field's name says it records, or None when it implies no order."""
+    words = tokens(name)
+    if not words:
+        return None
+    if "created" in words:
+        return "created"
+    if any(w in _UPDATED for w in words):
+        return "updated"
+    if "expected" in words:
+        return "expected"
+    if any(w in _OCCURRED for w in words):
+        return "occurred"
+    if "last" in words:
+        return "last"
+    if len(words) >= 2 and STATE_ALIASES.get(words[0], words[0]) in STATES:
+        return "state"
+    if "due" in words:
+        return "due"
+    if any(w in _UNTIL for w in words) and not any(w in ("end", "ends", "ended", "finish") for w in words):
+        return "until"
+    if any(w in _STARTS for w in words):
+        return "start"
+    if any(w in END_WORDS for w in words):
+        return "end"
+    if any(w in _PAST for w in words):
+        return "past"
+    return None
+
+
+def ancestor_created(moments: Sequence[Mapping[str, dt.datetime]]) -> dt.datetime | None:
+    """The creation of the nearest enclosing record, from the moments of each enclosing level."""
+    for level in moments:
+        for name, moment in level.items():
+            if role(name) == "created":
+                return moment
+    return None
+
+
+class Histories:
+    """Puts the dates of one object in order (see the module's docstring)."""
+
+    def __init__(self, rng: random.Random, now: dt.datetime) -> None:
+        self.rng = rng
+        self.latest = now - dt.timedelta(seconds=1)  # "now" for a fake past: nothing is later
+        self.today = now.date()
+
+    def settle(self, record: dict[str, Any], states: Mapping[str, bool], anchor: dt.datetime | None = None) -> None:
+        """Reorder `record`'s own temporal fields in place. `anchor`: the creation of the record that
+        holds this one (a nested object is created after it), if any."""
+        moments = {k: m for k, v in record.items() if isinstance(v, str) and _DAY_OR_MOMENT.match(v)
+                   for m in [parse_moment(v)] if m is not None}
+        if moments:
+            self._settle(record, moments, states, anchor)
+        self._times_in_order(record, moments)
+
+    def _settle(self, record: dict[str, Any], moments: dict[str, dt.datetime], states: Mapping[str, bool],
+                anchor: dt.datetime | None) -> None:
+        roles = {name: role(name) for name in moments}
+        created = next((n for n in moments if roles[n] == "created"), None)
+        if created is not None:
+            self._within(record, moments, created, anchor or self.latest - YEAR, self.latest)
+            anchor = moments[created]
+        low = anchor or self.latest - YEAR
+        by_role: dict[str | None, list[str]] = {}
+        for name in moments:
+            by_role.setdefault(roles[name], []).append(name)
+        for name in by_role.get("occurred", []):  # an activity is logged after it occurred
+            if created is not None:
+                self._within(record, moments, name, moments[created] - 30 * DAY, moments[created])
+            else:
+                self._within(record, moments, name, low, self.latest)
+        for name in by_role.get("state", []) + by_role.get("last", []) + by_role.get("past", []):
+            self._within(record, moments, name, low, self.latest)
+        happened = [moments[n] for r in ("state", "last", "past", "occurred") for n in by_role.get(r, [])]
+        for name in by_role.get("updated", []):
+            self._within(record, moments, name, max([low, *happened]), self.latest)
+        closing = any(states.get(s) for s in _CLOSING)
+        for name in by_role.get("expected", []):
+            if closing:
+                self._days_within(record, moments, name, low.date(), self.today - DAY)
+            else:
+                self._days_within(record, moments, name, max(self.today + DAY, low.date()), self.today + 180 * DAY)
+        for name in by_role.get("due", []):
+            self._after(record, moments, name, low, 30)
+        for name in by_role.get("until", []):
+            self._until(record, moments, name, states, low)
+        for name in by_role.get("start", []):
+            self._start(record, moments, name, states, low)
+        for name in by_role.get("end", []):
+            self._end(record, moments, name, states, low)
+
+    # --- the rules ------------------------------------------------------------------------------------
+
+    def _until(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+               states: Mapping[str, bool], low: dt.datetime) -> None:
+        if states.get("expired"):
+            self._days_within(record, moments, name, low.date(), self.today - DAY)
+        elif "expired" in states:  # it could expire and has not: still valid today
+            self._days_within(record, moments, name, max(self.today, low.date()), self.today + 90 * DAY)
+        else:
+            self._after(record, moments, name, low, 90)
+
+    def _start(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+               states: Mapping[str, bool], low: dt.datetime) -> None:
+        if states.get("expired"):  # leaves room for an end before today
+            self._days_within(record, moments, name, low.date(), max(low.date(), self.today - 2 * DAY))
+        elif states.get(RUNNING):
+            self._days_within(record, moments, name, low.date(), self.today)
+        else:
+            self._after(record, moments, name, low, 60)
+
+    def _end(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+             states: Mapping[str, bool], low: dt.datetime) -> None:
+        begins = counterpart(name, moments) or low
+        if states.get("expired"):
+            self._days_within(record, moments, name, begins.date(), max(begins.date(), self.today - DAY))
+        elif states.get(RUNNING):
+            self._days_within(record, moments, name, max(begins.date(), self.today), self.today + 730 * DAY)
+        elif moments[name] < begins:
+            self._put(record, moments, name, begins + dt.timedelta(minutes=self.rng.choice((30, 60, 90, 120))))
+
+    # --- drawing inside bounds ------------------------------------------------------------------------
+
+    def _within(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+                low: dt.datetime, high: dt.datetime) -> None:
+        """A moment in [low, high], kept when it already is (a date compares by its day)."""
+        current = moments[name]
+        if _is_day(record[name]):
+            self._days_within(record, moments, name, low.date(), high.date())
+            return
+        if low <= current <= high or high < low:
+            return
+        span = int((high - low).total_seconds())
+        self._put(record, moments, name, low + dt.timedelta(seconds=self.rng.randint(0, span)))
+
+    def _days_within(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+                     low: dt.date, high: dt.date) -> None:
+        current = moments[name]
+        if low <= current.date() <= high or high < low:
+            return
+        day = low + self.rng.randint(0, (high - low).days) * DAY
+        hour = dt.timedelta(hours=current.hour, minutes=current.minute, seconds=current.second)
+        self._put(record, moments, name, dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC) + hour)
+
+    def _after(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str,
+               low: dt.datetime, days: int) -> None:
+        """Not before `low` (a date: the day after it, so a time of day that goes with it cannot precede it)."""
+        if _is_day(record[name]):
+            if moments[name].date() <= low.date():
+                self._days_within(record, moments, name, low.date() + DAY, low.date() + days * DAY)
+        elif moments[name] < low:
+            hours = self.rng.randint(1, days * 24)
+            self._put(record, moments, name, low + dt.timedelta(hours=hours))
+
+    def _put(self, record: dict[str, Any], moments: dict[str, dt.datetime], name: str, moment: dt.datetime) -> None:
+        record[name] = restamp(record[name], moment)
+        moments[name] = parse_moment(record[name]) or moment
+
+    def _times_in_order(self, record: dict[str, Any], moments: Mapping[str, dt.datetime]) -> None:
+        """`end_time` after `due_time` (or `start_time`) when both fall on the same day (or no day is given)."""
+        for name, value in list(record.items()):
+            if not isinstance(value, str) or _CLOCK.fullmatch(value) is None:
+                continue
+            other = counterpart_name(name, record)
+            begins = record.get(other) if other else None
+            if not isinstance(begins, str) or _CLOCK.fullmatch(begins) is None or _minutes(value) >= _minutes(begins):
+                continue
+            ends_on, begins_on = _day_of(name, moments), _day_of(str(other), moments)
+            if ends_on is not None and begins_on is not None and ends_on != begins_on:
+                continue
+            later = min(_minutes(begins) + self.rng.choice((30, 45, 60, 90)), 23 * 60 + 59)
+            text = f"{later // 60:02d}:{later % 60:02d}"
+            record[name] = text + value[5:] if len(value) > 5 else text
+
+
+def _is_day(value: str) -> bool:
+    return len(value.strip()) == 10
+
+
+def _minutes(clock: str) -> int:
+    match = _CLOCK.fullmatch(clock)
+    assert match is not None
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _day_of(time_field: str, moments: Mapping[str, dt.datetime]) -> dt.date | None:
+    """The day a time of day falls on: `end_time` -> the `end_date` moment, if given."""
+    words = [w for w in tokens(time_field) if w != "time"]
+    for name, moment in moments.items():
+        if [w for w in tokens(name) if w not in ("date", "day")] == words:
+            return moment.date()
+    return None
