@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["MUST", "SHOULD"]
-Status = Literal["passed", "failed", "skipped", "error"]
-Outcome = Literal["passed", "failed", "warning", "skipped", "error"]
+Status = Literal["passed", "failed", "skipped", "error", "waived"]
+Outcome = Literal["passed", "failed", "warning", "skipped", "error", "waived"]
 Verdict = Literal["conformant", "non-conformant", "error"]
 Level = Literal["standard", "strict"]
 
@@ -24,6 +24,8 @@ class Evidence:
     response: dict[str, Any]            # {status, headers, body (excerpt, at most 2 KB)}
     curl: str                           # a shell line that replays the request (credentials as variables)
     level: Severity = "MUST"            # the check's level, or SHOULD where the operation is the project's design
+    requirements: tuple[str, ...] = ()  # the ids of the requirements it breaks
+    waived: bool = False                # a waiver covers it: shown, counted against nothing
 
 
 @dataclass(slots=True)
@@ -40,6 +42,7 @@ class CheckResult:
     must_failures: int = 0              # failed observations that count at the MUST level
     should_failures: int = 0            # failed observations that count at the SHOULD level only
     trace: str | None = None            # the tool fault's traceback (status error): report.json only
+    waived_failures: int = 0            # failed observations a waiver covers
 
     def __post_init__(self) -> None:
         if self.status == "failed" and not (self.must_failures or self.should_failures):
@@ -78,6 +81,66 @@ class Preflight:
     limited_refused: bool = False
 
 
+RequirementStatus = Literal["passed", "failed", "waived", "not exercised", "untestable"]
+
+
+@dataclass(slots=True)
+class RequirementResult:
+    """What a run shows about one requirement of the API's catalogue."""
+
+    id: str
+    title: str
+    level: Severity
+    kind: str
+    source: str
+    quote: str
+    operations: tuple[str, ...]
+    checks: tuple[str, ...]             # the checks that verify it
+    status: RequirementStatus
+    reason: str | None = None           # why it was not exercised, or is untestable
+    passed: int = 0                     # observations that met it
+    failed: int = 0
+    failures: tuple[str, ...] = ()      # the first failures, as "CHECK operation: message"
+
+
+@dataclass(slots=True)
+class Coverage:
+    """Requirements exercised (passed, failed or waived) over testable requirements, per level; and the
+    documented statuses each operation was seen answering."""
+
+    must_exercised: int = 0
+    must_testable: int = 0
+    should_exercised: int = 0
+    should_testable: int = 0
+    statuses_seen: int = 0
+    statuses_documented: int = 0
+    unseen_statuses: tuple[str, ...] = ()   # "GET /deals 422" pairs never observed
+
+    @staticmethod
+    def ratio(part: int, whole: int) -> float:
+        return round(part / whole, 4) if whole else 1.0
+
+    @property
+    def must(self) -> float:
+        return self.ratio(self.must_exercised, self.must_testable)
+
+    @property
+    def should(self) -> float:
+        return self.ratio(self.should_exercised, self.should_testable)
+
+    @property
+    def statuses(self) -> float:
+        return self.ratio(self.statuses_seen, self.statuses_documented)
+
+
+@dataclass(slots=True)
+class Waiver:
+    id: str                             # a requirement or a check id
+    justification: str
+    owner: str
+    expires: str                        # YYYY-MM-DD
+
+
 @dataclass(slots=True)
 class RunResult:
     verdict: Verdict
@@ -97,13 +160,24 @@ class RunResult:
     preflight: Preflight = field(default_factory=Preflight)
     not_implemented: list[str] = field(default_factory=list)   # inferred operations the target does not have
     leftovers: list[str] = field(default_factory=list)        # records the suite created and could not delete
+    requirements: list[RequirementResult] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+    catalogue: str | None = None        # path of the requirements catalogue
+    catalogue_sha256: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)    # what the run was asked to do (no credentials)
+    waivers: list[Waiver] = field(default_factory=list)
+    min_coverage: float | None = None   # --min-coverage: below it (MUST coverage) the run fails
 
     def counts(self) -> dict[str, int]:
-        out = {"passed": 0, "failed": 0, "skipped": 0, "warnings": 0, "errors": 0}
+        out = {"passed": 0, "failed": 0, "skipped": 0, "warnings": 0, "errors": 0, "waived": 0}
         for check in self.checks:
             kind = check.outcome(self.level)
             out[{"warning": "warnings", "error": "errors"}.get(kind, kind)] += 1
         return out
+
+    @property
+    def below_min_coverage(self) -> bool:
+        return self.min_coverage is not None and self.coverage.must < self.min_coverage
 
 
 def verdict_of(results: list[CheckResult], level: Level) -> Verdict:

@@ -22,11 +22,16 @@ def record(dialect: Dialect, operation: Operation, body: Any, action: str | None
     envelope = envelope_of(dialect, operation, action)
     if envelope.data is None:
         return None
-    value = dotted.get(body, envelope.data)
-    # OC2 / CC1: a bare-object API may also wrap the record in {data: ...} (lenient)
-    if envelope.data == "" and isinstance(value, dict) and set(value) == {"data"} and isinstance(value["data"], dict):
-        return value["data"]
-    return value
+    return unwrapped(dialect, operation, dotted.get(body, envelope.data), action)
+
+
+def unwrapped(dialect: Dialect, operation: Operation, body: Any, action: str | None = None) -> Any:
+    """A bare-object API's body as the page shows it: OC2 / CC1 accept the record wrapped in {data: ...}
+    too (lenient), which is then read as if it were bare."""
+    bare = envelope_of(dialect, operation, action).data == "" and operation.action != "list"
+    if bare and isinstance(body, dict) and set(body) == {"data"} and isinstance(body["data"], dict):
+        return body["data"]
+    return body
 
 
 def items(dialect: Dialect, operation: Operation, body: Any) -> Any:

@@ -24,7 +24,16 @@ class Check:
     source: str                 # the page statement or dialects.md decision the check enforces
     kind: Kind
     func: Callable[..., Any]
-    dialects: tuple[str, ...] = ()   # empty: every API
+    invariants: str | None = None    # the invariants module it belongs to (x-crm-dialect.invariants); None: any API
+
+
+INVARIANTS_PACKAGE = "conformance.invariants."
+
+
+def _invariants_of(func: Callable[..., Any]) -> str | None:
+    """A check defined in conformance/invariants/<name>.py belongs to the API whose document names <name>."""
+    module = func.__module__
+    return module.removeprefix(INVARIANTS_PACKAGE) if module.startswith(INVARIANTS_PACKAGE) else None
 
 
 REGISTRY: dict[str, Check] = {}
@@ -38,26 +47,25 @@ def _register(check: Check) -> None:
     REGISTRY[check.id] = check
 
 
-def scenario(id: str, family: str, title: str, severity: Severity, source: str,
-             dialects: tuple[str, ...] = ()) -> Callable[[Callable[[CheckRun], None]], Callable[[CheckRun], None]]:
+def scenario(id: str, family: str, title: str, severity: Severity,
+             source: str) -> Callable[[Callable[[CheckRun], None]], Callable[[CheckRun], None]]:
     """A check that drives its own requests: `def check(run: CheckRun) -> None`."""
     def decorate(func: Callable[[CheckRun], None]) -> Callable[[CheckRun], None]:
-        _register(Check(id, family, title, severity, source, "scenario", func, dialects))
+        _register(Check(id, family, title, severity, source, "scenario", func, _invariants_of(func)))
         return func
     return decorate
 
 
-def response(id: str, family: str, title: str, severity: Severity, source: str,
-             dialects: tuple[str, ...] = ()) -> Callable[[Callable[[CheckRun, Exchange], None]],
-                                                      Callable[[CheckRun, Exchange], None]]:
+def response(id: str, family: str, title: str, severity: Severity,
+             source: str) -> Callable[[Callable[[CheckRun, Exchange], None]], Callable[[CheckRun, Exchange], None]]:
     """A check that judges every exchange the run made: `def check(run, exchange) -> None`."""
     def decorate(func: Callable[[CheckRun, Exchange], None]) -> Callable[[CheckRun, Exchange], None]:
-        _register(Check(id, family, title, severity, source, "response", func, dialects))
+        _register(Check(id, family, title, severity, source, "response", func, _invariants_of(func)))
         return func
     return decorate
 
 
 def all_checks() -> list[Check]:
-    from conformance import checks  # noqa: F401  (importing registers every family)
+    from conformance import checks, invariants  # noqa: F401  (importing registers every check)
 
     return sorted(REGISTRY.values(), key=lambda c: c.id)

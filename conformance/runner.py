@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from conformance.context import CheckRun, Options, RunContext, Skip, designed
+from conformance.coverage import coverage_of, requirement_results
 from conformance.explore import explore
 from conformance.fixtures import Fixtures, FixtureUnavailable
 from conformance.model import RunResult, verdict_of
@@ -37,7 +38,7 @@ def tool_version() -> str:
 def selected_checks(api: Api, options: Options) -> list[Check]:
     return [
         c for c in all_checks()
-        if (not c.dialects or api.dialect.id in c.dialects) and (not options.families or c.family in options.families)
+        if c.invariants in (None, api.dialect.invariants) and (not options.families or c.family in options.families)
     ]
 
 
@@ -74,21 +75,30 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
             why = "kept (--keep-records)" if options.keep_records else "the target stopped answering"
             leftovers = [f"{c.resource} {c.id} ({why})" for c in ctx.fixtures.created]
     missing = not_implemented(api, target.exchanges) if error is None else []
+    waived = {w.id for w in options.waivers}
     if error is None:
         absent = set(missing)
         for check_run in runs.values():
             check_run.forget(absent)
+        ctx.ledger.forget(absent)
         for exchange in list(target.exchanges):
             if exchange.operation in absent:
                 continue
             for check in checks:
                 if check.kind == "response":
                     _judge(runs[check.id], exchange)
+        for check_run in runs.values():
+            check_run.waive(waived)
     results = [runs[c.id].result() for c in checks]
+    requirements = requirement_results(api, ctx.ledger, results, missing, waived)
+    coverage = coverage_of(requirements, api, target.exchanges)
     verdict = "error" if error else verdict_of(results, options.level)
     if verdict == "error" and error is None:
         broken = [r.id for r in results if r.status == "error"]
         error = f"a fault of the suite left {', '.join(broken)} undecided (see each check's reason)"
+    if verdict == "conformant" and options.min_coverage is not None and coverage.must < options.min_coverage:
+        verdict = "non-conformant"
+    catalogue = api.requirements
     return RunResult(
         verdict=verdict,
         dialect=api.dialect.id,
@@ -107,32 +117,49 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
         preflight=ctx.preflight,
         not_implemented=missing,
         leftovers=leftovers,
+        requirements=requirements,
+        coverage=coverage,
+        catalogue=catalogue.path if catalogue else None,
+        catalogue_sha256=catalogue.sha256 if catalogue else None,
+        options={"level": options.level, "max_examples": options.max_examples, "families": list(options.families),
+                 "keep_records": options.keep_records, "min_coverage": options.min_coverage,
+                 "credentials": sorted(target.credentials)},
+        waivers=list(options.waivers),
+        min_coverage=options.min_coverage,
     )
 
 
 def not_implemented(api: Api, exchanges: list[Exchange]) -> list[str]:
     """Inferred operations the target does not have: with a valid credential, every request to them was
     answered 404, 405 or 501. A 404 on a record of a resource the target did create in this run is a
-    finding about that record, not a missing operation."""
-    statuses: dict[str, list[int]] = defaultdict(list)
+    finding about that record, not a missing operation. An inferred operation the run never reached with
+    a valid credential (its records could not be made) counts as missing when every request to it, with
+    any credential, answered so, and so did every method of its path that was reached."""
+    valid: dict[str, set[int]] = defaultdict(set)
+    anyone: dict[str, set[int]] = defaultdict(set)
     created: set[str] = set()
     by_name = {str(op): op for op in api.operations}
     for exchange in exchanges:
         op = by_name.get(exchange.operation)
-        if op is None or exchange.status is None or not exchange.valid_credential:
+        if op is None or exchange.status is None:
             continue
-        if op.action == "create" and 200 <= exchange.status < 300:
+        if exchange.valid_credential and op.action == "create" and 200 <= exchange.status < 300:
             created.add(op.resource)
-        if designed(op):
-            statuses[str(op)].append(exchange.status)
+        (valid if exchange.valid_credential else anyone)[str(op)].add(exchange.status)
     missing = []
-    for name in sorted(statuses):
-        answers = set(statuses[name])
-        op = by_name[name]
-        if not answers <= set(ABSENT):
+    for op in sorted(api.operations, key=str):
+        name = str(op)
+        if not designed(op) or not (valid[name] or anyone[name]):
             continue
-        if 404 in answers and op.record_param() is not None and op.resource in created:
-            continue
+        if valid[name]:
+            if not valid[name] <= set(ABSENT):
+                continue
+            if 404 in valid[name] and op.record_param() is not None and op.resource in created:
+                continue
+        else:
+            siblings = [str(other) for other in api.operations if other.path == op.path and valid[str(other)]]
+            if not anyone[name] <= set(ABSENT) or any(not valid[s] <= set(ABSENT) for s in siblings):
+                continue
         missing.append(name)
     return missing
 

@@ -81,6 +81,8 @@ DIALECT_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "base_path": {"type": "string", "pattern": "^(/[^/]+)*$"},
         "sources": {"type": "array", "items": {"type": "string"}},
+        "requirements": {"type": "string", "pattern": "^[^/]+\\.requirements\\.yaml$"},
+        "invariants": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
         "ids": {
             "type": "object",
             "required": ["type", "field"],
@@ -123,6 +125,7 @@ DIALECT_SCHEMA: dict[str, Any] = {
                 "schema": {"type": "string"},
                 "general_statuses": {"type": "array", "items": _STATUS},
                 "field_errors_judged": {"type": "boolean"},
+                "schema_judged": {"type": "boolean"},
             },
         },
         "pagination": {

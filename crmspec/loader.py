@@ -108,12 +108,14 @@ def load(name_or_path: str | Path, *, use_cache: bool = True) -> Api:
     _check(DIALECT_SCHEMA, dialect_raw, str(path), "/x-crm-dialect", InvalidDialectBlock)
     dialect = _dialect(path, resolved, dialect_raw)
     operations = tuple(_operations(path, resolved, dialect))
+    catalogue = dialect_raw.get("requirements")
     return Api(
         path=str(path),
         document=resolved,
         dialect=dialect,
         operations=operations,
         sha256=sha256,
+        requirements_path=str(path.parent / catalogue) if catalogue else None,
     )
 
 
@@ -317,6 +319,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             schema_ref=errors.get("schema"),
             general_statuses=tuple(errors.get("general_statuses") or ()),
             field_errors_judged=bool(errors.get("field_errors_judged", True)),
+            schema_judged=bool(errors.get("schema_judged", True)),
         ),
         pagination=Pagination(
             page_param=pagination["page_param"],
@@ -345,6 +348,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             login_operation=auth.get("login_operation"),
         ),
         resources=resources,
+        invariants=raw.get("invariants"),
     )
 
 

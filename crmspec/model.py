@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Literal
+from functools import cache, cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from crmspec.requirements import Catalogue
 
 Success = Literal[True, "optional", "absent"]
 
@@ -77,6 +81,7 @@ class ErrorConvention:
     schema_ref: str | None
     general_statuses: tuple[int, ...] = ()   # statuses the pages document for every operation (RO: 000's table)
     field_errors_judged: bool = True         # false where the pages leave field errors' place and shape open (OC4/OC5)
+    schema_judged: bool = True               # false where the sources' error bodies disagree outright (OC4)
 
     def status(self, kind: str) -> int:
         return self.statuses.get(kind, self.statuses.get("bad_request", 400))
@@ -158,6 +163,7 @@ class Dialect:
     pagination: Pagination
     auth: Auth
     resources: dict[str, Resource]
+    invariants: str | None = None      # the suite's module of this API's own invariants, by name
 
     def envelope(self, action: str) -> Envelope:
         return self.envelopes.get(action, self.envelopes["item"])
@@ -269,6 +275,17 @@ class Api:
     dialect: Dialect
     operations: tuple[Operation, ...]
     sha256: str
+    requirements_path: str | None = None    # openapi/<api>.requirements.yaml, when the block names one
+
+    @cached_property
+    def requirements(self) -> Catalogue | None:
+        """The API's requirements catalogue, read on first use (the mock never needs it); raises a
+        CrmSpecError when it is invalid."""
+        from crmspec.requirements import load_catalogue
+
+        if self.requirements_path is None:
+            return None
+        return load_catalogue(Path(self.requirements_path), {str(op) for op in self.operations})
 
     def operation(self, operation_id: str) -> Operation:
         for op in self.operations:

@@ -6,7 +6,6 @@ from conformance.checks import (  # noqa: F401
     lifecycle,
     pagination,
     schema,
-    semantics,
     status,
     validation,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from conformance import normalise
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.target import Exchange
@@ -62,14 +63,28 @@ def in_scope(run: CheckRun, exchange: Exchange) -> Operation | None:
     return run.ctx.operation_of(exchange)
 
 
+def leaf(path: str | None) -> str:
+    """A dotted path's last name (`meta.total` -> `total`): what a requirement calls the field."""
+    return (path or "").rsplit(".", 1)[-1]
+
+
 def query_of(exchange: Exchange) -> dict[str, str]:
     """The query parameters an exchange sent (the last value of a repeated one)."""
     return dict(parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True))
 
 
+def pages_by_design_only(run: CheckRun, op: Operation, payload: Any) -> bool:
+    """The operation's paging is the project's design (x-designed) and the target shows no sign of paging it:
+    no page field in the answer. Nothing the pages define is then missing: paging is not judged there."""
+    if not {run.dialect.pagination.page_param, run.dialect.pagination.size_param} & op.designed.parameters:
+        return False
+    envelope = run.dialect.envelope_for(op)
+    return all(normalise.page_value(run.dialect, op, payload, key) is None for key in envelope.page_fields)
+
+
 def paging_level(run: CheckRun, op: Operation) -> Severity | None:
     """SHOULD where the operation's paging parameters are the project's design, not the page's (OC3:
-    Olympus lists only contacts with page/limit); None: the check's own level."""
+    002 lists page/limit for contacts only); None: the check's own level."""
     pag = run.dialect.pagination
     return "SHOULD" if {pag.page_param, pag.size_param} & op.designed.parameters else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, expects_json, in_scope
+from conformance.checks._common import body, expects_json, in_scope, leaf, pages_by_design_only
 from conformance.context import CheckRun
 from conformance.registry import response
 from conformance.target import Exchange
@@ -30,7 +30,8 @@ def single_envelope(run: CheckRun, exchange: Exchange) -> None:
     if exchange.body and not expects_json(op, exchange.status):
         return  # files (CSV export, PDF) have no envelope
     env = op.envelope
-    if env.empty and exchange.status == env.status:
+    if exchange.status == 204 or env.empty and exchange.status == env.status:
+        # 204 No Content has no body whatever the envelope (RFC 9110 15.3.5; RO5/X6 allow it on deletes)
         run.expect(not exchange.body.strip(), exchange, f"{exchange.status} must have an empty body")
         return
     if exchange.status != env.status and env.empty:
@@ -80,23 +81,24 @@ def list_envelope(run: CheckRun, exchange: Exchange) -> None:
     for key in env.page_fields:
         value = normalise.page_value(run.dialect, op, payload, key)
         run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}, expected an integer")
+                   f"page field {env.page_fields[key]} is {value!r}, expected an integer",
+                   about={"field": leaf(env.page_fields[key])})
 
 
-@response("ENV-003", "envelope", "Olympus list responses carry the pagination block", "SHOULD",
+@response("ENV-003", "envelope", "Lists carry their optional pagination block", "SHOULD",
           "002 List Contacts example: pagination {page, limit, total} (OC3: optional, warn if missing)")
 def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
     op = in_scope(run, exchange)
     if op is None or op.action != "list" or exchange.status != 200:
         return
     env = run.dialect.envelope_for(op)
-    if env.page_fields_required:
-        return
     payload = body(exchange)
+    if env.page_fields_required or pages_by_design_only(run, op, payload):
+        return
     for key in env.page_fields:
         value = normalise.page_value(run.dialect, op, payload, key)
         run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}")
+                   f"page field {env.page_fields[key]} is {value!r}", about={"field": leaf(env.page_fields[key])})
 
 
 @response("ENV-004", "envelope", "Client errors carry the API's error envelope: a message, success false if present",
@@ -108,12 +110,14 @@ def error_envelope(run: CheckRun, exchange: Exchange) -> None:
         return
     payload = body(exchange)
     if not isinstance(payload, dict):
-        run.fail(exchange, f"the {exchange.status} body is not a JSON object")
+        run.fail(exchange, f"the {exchange.status} body is not a JSON object", about={"status": exchange.status})
         return
     error = normalise.error(run.dialect, payload)
-    run.expect(isinstance(error.message, str) and bool(error.message), exchange, "the error has no message")
+    run.expect(isinstance(error.message, str) and bool(error.message), exchange, "the error has no message",
+               about={"status": exchange.status, "field": leaf(run.dialect.errors.message)})
     if "success" in payload:
-        run.expect(payload["success"] is False, exchange, f"success is {payload['success']!r} on an error")
+        run.expect(payload["success"] is False, exchange, f"success is {payload['success']!r} on an error",
+                   about={"status": exchange.status, "field": "success"})
 
 
 @response("ENV-005", "envelope", "Error bodies carry success: false where the API's errors do", "SHOULD",
@@ -126,7 +130,8 @@ def error_success_flag(run: CheckRun, exchange: Exchange) -> None:
         return
     payload = body(exchange)
     if isinstance(payload, dict):
-        run.expect(payload.get("success") is False, exchange, "the error body lacks success: false")
+        run.expect(payload.get("success") is False, exchange, "the error body lacks success: false",
+                   about={"status": exchange.status, "field": "success"})
 
 
 @response("ENV-006", "envelope", "Field errors are a map of field to message(s) in the API's style", "MUST",
@@ -141,11 +146,13 @@ def field_error_shape(run: CheckRun, exchange: Exchange) -> None:
     error = normalise.error(run.dialect, body(exchange))
     if error.field_errors is None:
         return
-    if not run.expect(isinstance(error.field_errors, dict), exchange, "field errors are not an object"):
+    if not run.expect(isinstance(error.field_errors, dict), exchange, "field errors are not an object",
+                      about={"status": exchange.status}):
         return
     lenient = run.dialect.errors.field_error_style == "string"
     for name, value in error.field_errors.items():
         is_list = isinstance(value, list) and all(isinstance(m, str) for m in value)
         ok = is_list or (lenient and isinstance(value, str))
-        run.expect(ok, exchange, f"field error {name!r} is {value!r}, expected "
-                   + ("a string or a list of strings" if lenient else "a list of strings"))
+        expected = "a string or a list of strings" if lenient else "a list of strings"
+        run.expect(ok, exchange, f"field error {name!r} is {value!r}, expected {expected}",
+                   about={"status": exchange.status, "field": name})

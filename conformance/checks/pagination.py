@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, paging_level
+from conformance.checks._common import body, leaf, pages_by_design_only, paging_level
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.ordering import misplaced
@@ -51,17 +51,19 @@ def size_honoured(run: CheckRun) -> None:
     for op in list_operations(run):
         size, level = 2, paging_level(run, op)
         exchange, items, payload = fetch(run, op, **page_params(run, pag.first_page, size))
-        if items is None:
+        if items is None or pages_by_design_only(run, op, payload):
             continue
         total = normalise.page_value(run.dialect, op, payload, "total")
-        run.expect(len(items) <= size, exchange, f"asked for {size} items, got {len(items)}", level=level)
+        about = {"parameter": pag.size_param}
+        run.expect(len(items) <= size, exchange, f"asked for {size} items, got {len(items)}", level=level,
+                   about=about)
         if isinstance(total, int) and total >= size:
             run.expect(len(items) == size, exchange, f"asked for {size} of {total} items, got {len(items)}",
-                       level=level)
+                       level=level, about=about)
         reported = normalise.page_value(run.dialect, op, payload, "size")
         if reported is not None:
             run.expect(reported == size, exchange, f"the page reports size {reported!r}, asked for {size}",
-                       level=level)
+                       level=level, about=about)
 
 
 @scenario("PAG-002", "pagination", "A page never holds more items than the maximum page size", "MUST",
@@ -77,12 +79,13 @@ def maximum_size(run: CheckRun) -> None:
         for size in (pag.max_size, pag.max_size + 1):
             exchange, items, payload = fetch(run, op, **page_params(run, pag.first_page, size))
             if exchange.status is not None and 400 <= exchange.status < 500 and size > pag.max_size:
-                run.observe()  # RO11 / YS4 lenient: rejecting is allowed
+                run.observe(exchange, {"parameter": pag.size_param})  # RO11 / YS4 lenient: refusing is allowed
                 continue
             if items is None:
                 continue
             run.expect(len(items) <= pag.max_size, exchange,
-                       f"asked for {size}, got {len(items)} items: more than the maximum {pag.max_size}", level=level)
+                       f"asked for {size}, got {len(items)} items: more than the maximum {pag.max_size}", level=level,
+                       about={"parameter": pag.size_param})
 
 
 @scenario("PAG-003", "pagination", "Pages are disjoint and together cover the whole collection", "MUST",
@@ -93,7 +96,7 @@ def pages_cover(run: CheckRun) -> None:
         level = paging_level(run, op)
         _, items, payload = fetch(run, op, **page_params(run, pag.first_page, 5))
         total = normalise.page_value(run.dialect, op, payload, "total")
-        if items is None or not isinstance(total, int):
+        if items is None or not isinstance(total, int) or pages_by_design_only(run, op, payload):
             continue
         size = min(max(5, math.ceil(total / MAX_WALK_PAGES)) if total else 5, pag.max_size)
         first, page_items, _ = fetch(run, op, **page_params(run, pag.first_page, size))
@@ -109,15 +112,17 @@ def pages_cover(run: CheckRun) -> None:
         for number in range(pag.first_page + 1, pag.first_page + pages):
             last, page_items, _ = fetch(run, op, **page_params(run, number, size))
             if page_items is None:
-                run.fail(last, f"page {number} of {pages} did not answer a list", level=level)
+                run.fail(last, f"page {number} of {pages} did not answer a list", level=level,
+                         about={"parameter": pag.page_param})
                 break
             seen.extend(ids(run, op, page_items))
         duplicates = {i for i in seen if seen.count(i) > 1}
+        about = {"parameter": pag.page_param}
         run.expect(not duplicates, last, f"records on more than one page: {sorted(map(str, duplicates))[:5]}",
-                   level=level)
+                   level=level, about=about)
         run.expect(len(set(seen)) == total, last,
                    f"walking {pages} pages of {size} gave {len(set(seen))} records, the total says {total}",
-                   level=level)
+                   level=level, about=about)
 
 
 @scenario("PAG-004", "pagination", "last_page / total_pages agree with total and the page size", "MUST",
@@ -141,7 +146,7 @@ def page_arithmetic(run: CheckRun) -> None:
                 allowed = {exact, max(exact, 1)}  # an empty collection may report 0 or 1 pages
                 run.expect(value in allowed, exchange,
                            f"{envelope.page_fields[key]} is {value!r}; total {total} at size {size} gives {exact}",
-                           level=paging_level(run, op))
+                           level=paging_level(run, op), about={"field": leaf(envelope.page_fields[key])})
 
 
 @scenario("PAG-005", "pagination", "The response reports the page that was asked for", "MUST",
@@ -154,12 +159,12 @@ def reported_page(run: CheckRun) -> None:
             exchange, items, payload = fetch(run, op, **page_params(run, number, 2))
             value = normalise.page_value(run.dialect, op, payload, "page")
             optional = not run.dialect.envelope_for(op).page_fields_required
-            if items is None or value is None and optional:
+            if items is None or value is None and optional or pages_by_design_only(run, op, payload):
                 continue
             expected = number - pag.first_page + pag.reported_first_page
             run.expect(value == expected, exchange,
                        f"asked for {pag.page_param}={number}, the response says page {value!r}, expected {expected}",
-                       level=paging_level(run, op))
+                       level=paging_level(run, op), about={"parameter": pag.page_param})
 
 
 @scenario("PAG-006", "pagination", "A page past the end is empty (or not found)", "MUST",
@@ -169,20 +174,22 @@ def past_the_end(run: CheckRun) -> None:
     for op in list_operations(run):
         _, items, payload = fetch(run, op, **page_params(run, pag.first_page, 1))
         total = normalise.page_value(run.dialect, op, payload, "total")
-        if items is None or not isinstance(total, int):
+        if items is None or not isinstance(total, int) or pages_by_design_only(run, op, payload):
             continue
         beyond = pag.first_page + total + 1  # past the end at any page size a server may clamp to
         exchange, after, _ = fetch(run, op, **page_params(run, beyond, 1))
+        about = {"parameter": pag.page_param}
         if exchange.status in (*run.dialect.errors.accepted("not_found"), 404):
-            run.observe()
+            run.observe(exchange, about)
             continue
         run.expect(after == [], exchange, f"page {beyond} is past the end ({total} records) but holds "
-                   f"{len(after) if after is not None else 'no list'} items", level=paging_level(run, op))
+                   f"{len(after) if after is not None else 'no list'} items", level=paging_level(run, op),
+                   about=about)
 
 
 @scenario("PAG-007", "pagination", "The default page size is the documented one", "MUST",
           "where the pages state it (pagination.stated): 001 per_page 'Default: 25'; 004 pageSize '(default 10, "
-          "max 100)'; Concord's 15 comes from the vendor's other pages (a SHOULD); Olympus states none (OC3)")
+          "max 100)'; a default only the vendor's other pages give is a SHOULD (003 [D]); none where OC3 says so")
 def default_size(run: CheckRun) -> None:
     pag = run.dialect.pagination
     stated = pag.stated.get("default_size")
@@ -196,7 +203,7 @@ def default_size(run: CheckRun) -> None:
         expected = min(total, pag.default_size)
         run.expect(len(items) == expected, exchange,
                    f"without {pag.size_param} the page holds {len(items)} items; the default is {pag.default_size}",
-                   level=paging_level(run, op) or stated)
+                   level=paging_level(run, op) or stated, about={"parameter": pag.size_param})
 
 
 def _sort_params(run: CheckRun, op: Operation, key: str, direction: str) -> dict[str, Any]:
@@ -227,14 +234,16 @@ def sorting(run: CheckRun) -> None:
             for direction in ("asc", "desc"):
                 params = _sort_params(run, op, key, direction)
                 exchange, items, _ = fetch(run, op, **params)
+                about = {"parameter": sort.param, "key": key, "direction": direction}
                 if items is None:
-                    run.fail(exchange, f"sorting by {key} {direction} did not answer a list", level=sort.level)
+                    run.fail(exchange, f"sorting by {key} {direction} did not answer a list", level=sort.level,
+                             about=about)
                     continue
                 values = [i.get(field) for i in items if isinstance(i, dict)]
                 wrong = misplaced(values, direction == "desc")
                 run.expect(wrong is None, exchange,
                            f"sorted by {key} {direction}, {field} comes back with {wrong[0]!r} before {wrong[1]!r}"
-                           if wrong else "", level=sort.level)
+                           if wrong else "", level=sort.level, about=about)
 
 
 @scenario("PAG-011", "pagination", "Filters return only (and all visible) matching records", "MUST",
@@ -255,13 +264,16 @@ def filters(run: CheckRun) -> None:
                 continue
             sent: Any = ("1" if sample else "0") if flt.op == "bool01" else sample
             exchange, items, _ = fetch(run, op, **{flt.param: sent, run.dialect.pagination.size_param: 50})
+            about = {"parameter": flt.param}
             if items is None:
-                run.fail(exchange, f"filtering by {flt.param}={sent} did not answer a list", level=level)
+                run.fail(exchange, f"filtering by {flt.param}={sent} did not answer a list", level=level,
+                         about=about)
                 continue
             wrong = [i for i in items if isinstance(i, dict) and i.get(flt.field) != sample]
             run.expect(not wrong and bool(items), exchange,
                        f"{flt.param}={sent}: {len(wrong)} of {len(items)} items have another {flt.field}"
-                       if items else f"{flt.param}={sent} found nothing, yet a record with it exists", level=level)
+                       if items else f"{flt.param}={sent} found nothing, yet a record with it exists", level=level,
+                       about=about)
 
 
 @scenario("PAG-013", "pagination", "Search finds a record by a word of its name, and only records holding it",
@@ -280,12 +292,13 @@ def search(run: CheckRun) -> None:
         token = f"crmconf{run.ctx.options.seed}q{run.fixtures.counter + 1}z"
         made = run.fixtures.require(op.resource, overrides={field: f"Search {token}"})
         exchange, found, _ = fetch(run, op, **{op.search.param: token, run.dialect.pagination.size_param: 100})
+        about = {"parameter": op.search.param}
         if found is None:
-            run.fail(exchange, f"searching for {token!r} did not answer a list")
+            run.fail(exchange, f"searching for {token!r} did not answer a list", about=about)
             continue
         run.expect(str(made.id) in map(str, ids(run, op, found)), exchange,
-                   f"searching for {token!r} did not find the record {made.id} whose {field} holds it")
+                   f"searching for {token!r} did not find the record {made.id} whose {field} holds it", about=about)
         leaked = [i for i in ids(run, op, [i for i in found if isinstance(i, dict)
                                           and token not in json.dumps(i, ensure_ascii=False)])]
         run.expect(not leaked, exchange, f"searching for {token!r} returned {sorted(map(str, leaked))[:5]}, "
-                   "records that do not hold it")
+                   "records that do not hold it", about=about)

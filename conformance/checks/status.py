@@ -25,7 +25,7 @@ def documented_status(run: CheckRun, exchange: Exchange) -> None:
     if op is None or exchange.status is None or exchange.status >= 500:
         return  # 5xx is STA-001's finding
     run.expect(is_documented(op, exchange.status, run.dialect), exchange,
-               f"{exchange.status} is not a status {op} documents")
+               f"{exchange.status} is not a status {op} documents", about={"status": exchange.status})
 
 
 @response("STA-003", "status", "JSON bodies are sent as application/json", "MUST",

@@ -30,16 +30,21 @@ def required_fields(op: Operation) -> list[str]:
 
 
 def _rejected(run: CheckRun, exchange: Exchange, field: str | None, name_field: bool, what: str,
-              level: Severity | None = None) -> None:
+              level: Severity | None = None, judge_status: bool = True) -> None:
+    """The validation status (unless `judge_status` is off: VAL-002 judges only how a refusal names the
+    field, VAL-001 the refusal itself) and, with `name_field`, field errors that name the field."""
     accepted = run.dialect.errors.accepted("validation")
-    if not run.expect(exchange.status in accepted, exchange,
-                      f"{what}: answered {exchange.status}, expected {' or '.join(map(str, accepted))}", level=level):
-        return
-    if field is None or not name_field:
+    about = {"field": field} if field else None
+    refused = exchange.status in accepted
+    if judge_status:
+        run.expect(refused, exchange, f"{what}: answered {exchange.status}, expected "
+                   f"{' or '.join(map(str, accepted))}", level=level, about=about)
+    if field is None or not name_field or not refused:
         return
     errors = normalise.error(run.dialect, body(exchange)).field_errors
     named = isinstance(errors, dict) and any(k == field or k.split(".")[0] == field for k in errors)
-    run.expect(named, exchange, f"{what}: the field errors do not name {field!r}: {errors!r}", level=level)
+    run.expect(named, exchange, f"{what}: the field errors do not name {field!r}: {errors!r}", level=level,
+               about=about)
 
 
 def _track(run: CheckRun, op: Operation, exchange: Exchange) -> None:
@@ -56,7 +61,7 @@ def _missing_required(run: CheckRun, name_field: bool) -> None:
             bad = {k: v for k, v in good.items() if k != field}
             exchange = run.call(op, json_body=bad)
             _track(run, op, exchange)
-            _rejected(run, exchange, field, name_field, f"create without {field}")
+            _rejected(run, exchange, field, name_field, f"create without {field}", judge_status=not name_field)
 
 
 @scenario("VAL-001", "validation", "A create missing a required field gets the validation status", "MUST",

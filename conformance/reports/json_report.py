@@ -233,6 +233,8 @@ class _Normaliser:
             # Never shortened: it has to replay the request (credentials aside).
             "curl": self.text(getattr(evidence, "curl", ""), None),
             "level": getattr(evidence, "level", "MUST"),
+            "requirements": [self.text(r, 64) for r in getattr(evidence, "requirements", ())],
+            "waived": bool(getattr(evidence, "waived", False)),
         }
 
 
@@ -248,7 +250,7 @@ def printable(text: str) -> str:
 def summary(result: RunResult) -> dict[str, int]:
     """The model's counts() plus checks with failures per level, whatever the run's level."""
     counts = result.counts()
-    out = {key: counts[key] for key in ("passed", "failed", "skipped", "warnings", "errors")}
+    out = {key: counts[key] for key in ("passed", "failed", "skipped", "warnings", "errors", "waived")}
     out["must_failed"] = sum(1 for c in result.checks if c.must_failures)
     out["should_failed"] = sum(1 for c in result.checks if c.should_failures and not c.must_failures)
     return out
@@ -272,11 +274,32 @@ def verdict_explanation(report: dict[str, Any]) -> str:
         if summary["errors"]:
             text += (f" {summary['errors']} SHOULD check(s) broke (a fault of the suite, not of the target); "
                      "no MUST was left undecided.")
+        if summary["waived"]:
+            text += f" {summary['waived']} check(s) failed only where a waiver covers it."
         return text
-    parts = [f"{summary['must_failed']} MUST check(s) failed"]
+    parts = []
+    if summary["must_failed"]:
+        parts.append(f"{summary['must_failed']} MUST check(s) failed")
     if strict and summary["should_failed"]:
         parts.append(f"{summary['should_failed']} SHOULD check(s) failed (level strict)")
-    return " and ".join(parts) + "."
+    coverage = report.get("coverage") or {}
+    if coverage.get("below_min_coverage"):
+        parts.append(f"the MUST requirements exercised ({coverage['must']:.1%}) are below --min-coverage "
+                     f"({coverage['min_coverage']:.1%})")
+    return (" and ".join(parts) or "The run failed") + "."
+
+
+def coverage(result: RunResult) -> dict[str, Any]:
+    """The coverage figures of a run: requirements exercised over testable ones per level, and
+    documented (operation, status) pairs observed."""
+    c = result.coverage
+    return {
+        "must": c.must, "must_exercised": c.must_exercised, "must_testable": c.must_testable,
+        "should": c.should, "should_exercised": c.should_exercised, "should_testable": c.should_testable,
+        "statuses": c.statuses, "statuses_seen": c.statuses_seen, "statuses_documented": c.statuses_documented,
+        "unseen_statuses": list(c.unseen_statuses),
+        "min_coverage": result.min_coverage, "below_min_coverage": result.below_min_coverage,
+    }
 
 
 def build_report(result: RunResult) -> dict[str, Any]:
@@ -298,6 +321,11 @@ def build_report(result: RunResult) -> dict[str, Any]:
             "path": norm.text(result.document, 1024),
             "sha256": norm.text(result.document_sha256, 128),
         },
+        "catalogue": None if result.catalogue is None else {
+            "path": norm.text(result.catalogue, 1024),
+            "sha256": norm.text(result.catalogue_sha256 or "", 128),
+        },
+        "options": result.options,
         "tool": {"name": TOOL_NAME, "version": norm.text(result.tool_version, 64)},
         "started_at": norm.text(result.started_at, 64),
         "duration_seconds": max(duration, 0.0),
@@ -311,6 +339,19 @@ def build_report(result: RunResult) -> dict[str, Any]:
         },
         "not_implemented": [norm.text(name, 512) for name in result.not_implemented],
         "leftovers": [norm.text(name, 512) for name in result.leftovers],
+        "coverage": coverage(result),
+        "waivers": [{"id": norm.text(w.id, 64), "justification": norm.text(w.justification),
+                     "owner": norm.text(w.owner, 256), "expires": norm.text(w.expires, 32)} for w in result.waivers],
+        "requirements": [
+            {
+                "id": norm.text(r.id, 64), "title": norm.text(r.title, 512), "level": r.level,
+                "kind": norm.text(r.kind, 64), "source": norm.text(r.source, 256), "quote": norm.text(r.quote),
+                "operations": [norm.text(o, 512) for o in r.operations], "checks": list(r.checks),
+                "status": r.status, "reason": norm.optional_text(r.reason), "passed": r.passed, "failed": r.failed,
+                "failures": [norm.text(f) for f in r.failures],
+            }
+            for r in result.requirements
+        ],
         "checks": [
             {
                 "id": norm.text(check.id, 64),
@@ -324,6 +365,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
                 "observations": check.observations,
                 "must_failures": check.must_failures,
                 "should_failures": check.should_failures,
+                "waived_failures": check.waived_failures,
                 "trace": norm.optional_text(check.trace, None),
                 "failures": [norm.evidence(evidence) for evidence in check.failures],
             }

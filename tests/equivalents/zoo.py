@@ -344,6 +344,19 @@ def _nulls_for_absent(app: Flask) -> None:
     on_operation_json(app, every, edit)
 
 
+def _absent_for_nulls(app: Flask) -> None:
+    """Every optional field of a record that the mock sends as null is left out."""
+    dialect = mock_of(app).api.dialect
+
+    def edit(payload: Any, op: Operation) -> None:
+        for record in records_of(dialect, op, payload):
+            for name in optional_properties(dialect, op.resource):
+                if name in record and record[name] is None:
+                    del record[name]
+
+    on_operation_json(app, every, edit)
+
+
 def _extra_fields(app: Flask) -> None:
     """An undocumented field on every body, every record and every page block, errors included."""
     dialect = mock_of(app).api.dialect
@@ -628,8 +641,8 @@ ZOO: tuple[Variant, ...] = (
     Variant("ro_field_errors_as_lists", "revorbit",
             "RO3 Lenient: errors[field] is 'string or array of strings' (Laravel's arrays)",
             _field_errors(_as_list)),
-    Variant("ro_nulls_for_absent", "revorbit",
-            "X2 Lenient: 'treat null and absent alike' (none of the docs specifies)", _nulls_for_absent),
+    Variant("ro_absent_for_nulls", "revorbit",
+            "X2 Lenient: 'treat null and absent alike' (none of the docs specifies)", _absent_for_nulls),
     Variant("ro_extra_fields", "revorbit",
             "X1 Lenient on extra response fields: 'None of the four claims its examples are complete'",
             _extra_fields),
@@ -669,8 +682,8 @@ ZOO: tuple[Variant, ...] = (
     Variant("oc_platform_error_codes", "olympus",
             "OC4: 'Accept the CRM code or the generic platform code (contact_not_found ~ NOT_FOUND)'",
             _platform_codes),
-    Variant("oc_nulls_for_absent", "olympus",
-            "X2 Lenient: 'treat null and absent alike'", _nulls_for_absent),
+    Variant("oc_absent_for_nulls", "olympus",
+            "X2 Lenient: 'treat null and absent alike'", _absent_for_nulls),
     Variant("oc_extra_fields", "olympus",
             "X1 Lenient on extra response fields", _extra_fields),
     Variant("oc_data_wrapper", "olympus",
@@ -689,10 +702,6 @@ ZOO: tuple[Variant, ...] = (
     Variant("oc_delete_200", "olympus",
             "X6 Lenient: 'delete 200/204' (002 documents no success codes)",
             _deleted_with_body(lambda record_id: {"id": record_id, "deleted": True})),
-    Variant("oc_inferred_not_implemented", "olympus",
-            "x-source: inferred: the pages never define these operations (issue 13); login stays (OC19)",
-            _inferred_not_implemented),
-    # Concord -------------------------------------------------------------------------------------
     Variant("cc_sort_accent_and_case_insensitive", "concord",
             "003 order=created_at|desc states no collation (issue 13); Laravel on MySQL sorts with "
             "utf8mb4_0900_ai_ci", _collation(_accent_and_case_insensitive)),
@@ -717,8 +726,8 @@ ZOO: tuple[Variant, ...] = (
     Variant("cc_message_in_error", "concord",
             "CC11: '401/403 bodies differ (message vs error); the error extractor reads message, falling back "
             "to error'", _message_in_error),
-    Variant("cc_nulls_for_absent", "concord",
-            "X2 Lenient: 'treat null and absent alike'", _nulls_for_absent),
+    Variant("cc_absent_for_nulls", "concord",
+            "X2 Lenient: 'treat null and absent alike'", _absent_for_nulls),
     Variant("cc_select_projection", "concord",
             "003 select: 'Select only the provided fields' (CC6: select lenient, 2xx)", _projection),
     Variant("cc_extra_fields", "concord",

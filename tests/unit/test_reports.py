@@ -244,6 +244,7 @@ def expected_summary(r: RunResult) -> dict[str, int]:
         "skipped": kinds.count("skipped"),
         "warnings": kinds.count("warning"),
         "errors": kinds.count("error"),
+        "waived": kinds.count("waived"),
         "must_failed": sum(must),
         "should_failed": sum(c.status == "failed" and not m for c, m in zip(r.checks, must, strict=True)),
     }
@@ -308,8 +309,9 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
 
     assert data["schema_version"] == "2.0"
     assert list(data) == ["schema_version", "verdict", "dialect", "title", "target", "seed", "level", "document",
-                          "tool", "started_at", "duration_seconds", "requests_sent", "error", "summary",
-                          "preflight", "not_implemented", "leftovers", "checks"]
+                          "catalogue", "options", "tool", "started_at", "duration_seconds", "requests_sent", "error",
+                          "summary", "preflight", "not_implemented", "leftovers", "coverage", "waivers",
+                          "requirements", "checks"]
     assert (data["verdict"], data["dialect"], data["target"]) == (result.verdict, result.dialect, result.target)
     assert (data["seed"], data["level"], data["started_at"]) == (result.seed, result.level, result.started_at)
     assert data["document"] == {"path": result.document, "sha256": result.document_sha256}
@@ -318,7 +320,8 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
     assert data["requests_sent"] == result.requests_sent
     assert data["error"] == result.error
     assert data["summary"] == expected_summary(result)
-    assert {k: data["summary"][k] for k in ("passed", "failed", "skipped", "warnings", "errors")} == result.counts()
+    assert {k: data["summary"][k] for k in ("passed", "failed", "skipped", "warnings", "errors", "waived")} == \
+        result.counts()
 
     by_id = {c.id: c for c in result.checks}
     assert [c["id"] for c in data["checks"]] == sorted(by_id)

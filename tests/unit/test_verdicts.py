@@ -124,3 +124,16 @@ def test_results_built_without_counts_count_at_the_checks_own_level() -> None:
     assert (must.must_failures, should.should_failures) == (1, 1)
     assert verdict_of([should], "standard") == "conformant"
     assert verdict_of([must, should], "standard") == "non-conformant"
+
+
+def test_an_inferred_operation_never_reached_with_a_credential_is_judged_by_its_path() -> None:
+    exchanges = [
+        exchange("GET /contacts/{id}", 404),                              # the read of an id proved absent
+        exchange("PUT /contacts/{id}", 404, credential=None),             # only the auth probes reached these
+        exchange("DELETE /contacts/{id}", 404, credential=None),
+        exchange("POST /auth/refresh", 404, credential=None),             # a path of its own
+        exchange("PUT /companies/{id}", 401, credential=None),            # refused: the operation is there
+        exchange("PUT /leads/{id}", 404, credential=None), exchange("GET /leads/{id}", 200),  # the path is there
+    ]
+    assert not_implemented(API, exchanges) == ["DELETE /contacts/{id}", "GET /contacts/{id}", "POST /auth/refresh",
+                                               "PUT /contacts/{id}"]

@@ -1,0 +1,48 @@
+"""What the API-specific invariants modules share: reading, listing and creating records through the
+document's operations (X11: only the suite's own records are created, changed or deleted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance import normalise
+from conformance.checks._common import body, fill_path
+from conformance.context import CheckRun
+from conformance.target import Exchange
+from crmspec.model import Operation
+
+TOLERANCE = 0.01  # X5: money compared with a tolerance
+
+
+def op_of(run: CheckRun, resource: str, action: str) -> Operation:
+    op = run.api.find(resource, action)
+    if op is None:
+        run.skip(f"the document has no {resource} {action} operation")
+    assert op is not None
+    return op
+
+
+def read_record(run: CheckRun, resource: str, record_id: Any) -> tuple[Exchange, dict[str, Any] | None]:
+    op = op_of(run, resource, "read")
+    exchange = run.call(op, fill_path(run, op, record_id))
+    record = normalise.record(run.dialect, op, body(exchange)) if exchange.status == 200 else None
+    return exchange, record if isinstance(record, dict) else None
+
+
+def list_items(run: CheckRun, op: Operation, **params: Any) -> tuple[Exchange, list[dict[str, Any]]]:
+    exchange = run.call(op, params=params or None)
+    payload = body(exchange)
+    if op.action == "list":
+        found = normalise.items(run.dialect, op, payload)
+    else:
+        found = normalise.record(run.dialect, op, payload)
+    return exchange, [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+
+
+def create_record(run: CheckRun, resource: str, **overrides: Any) -> Any:
+    return run.fixtures.require(resource, overrides=overrides or None)
+
+
+def number(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else (booleans, strings, null)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
