@@ -165,12 +165,13 @@ class CheckRun:
         self.failures.append(Evidence(where or f"{exchange.method} {exchange.url}", message, request, response,
                                       exchange.curl(), counted, ids))
 
-    def expect(self, condition: bool, exchange: Exchange | None, message: str,
-               level: Severity | None = None, about: Mapping[str, Any] | None = None) -> bool:
+    def expect(self, condition: bool, exchange: Exchange | None, message: str, level: Severity | None = None,
+               about: Mapping[str, Any] | None = None, operation: str | Operation | None = None) -> bool:
+        """An observation that passes when `condition` holds (see `fail` for the keywords)."""
         if condition:
-            self.observe(exchange, about)
+            self.observe(exchange, about, operation)
         else:
-            self.fail(exchange, message, level=level, about=about)
+            self.fail(exchange, message, operation=operation, level=level, about=about)
         return condition
 
     def forget(self, operations: set[str]) -> None:

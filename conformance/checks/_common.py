@@ -100,3 +100,19 @@ def fill_path(run: CheckRun, op: Operation, record_id: Any, parent_id: Any = Non
     if own is not None:
         values[own] = record_id
     return values
+
+
+def named_by_requirements(run: CheckRun, op: Operation, key: str = "field") -> set[str] | None:
+    """The values of `key` that the catalogue's requirements verified by this check name on `op` (the
+    fields whose constraints the pages state); None without a catalogue: then everything is judged, at
+    the SHOULD level at most (see `catalogue_level`)."""
+    catalogue = run.api.requirements
+    if catalogue is None:
+        return None
+    return {r.about[key] for r in catalogue.verified_by(run.check.id) if r.concerns(str(op)) and key in r.about}
+
+
+def catalogue_level(run: CheckRun) -> Severity | None:
+    """SHOULD where the API has no requirements catalogue: what only its document says is the document's
+    reading, not a statement of the pages."""
+    return "SHOULD" if run.api.requirements is None else None

@@ -14,7 +14,7 @@ from conformance.model import Severity
 from conformance.ordering import misplaced
 from conformance.registry import scenario
 from conformance.target import Exchange
-from crmspec.model import Operation
+from crmspec.model import Filter, Operation
 
 MAX_WALK_PAGES = 20
 SORT_PREFERENCE = ("value", "amount", "deal_amount", "created_at", "title", "name", "deal_name")
@@ -23,6 +23,13 @@ SORT_PREFERENCE = ("value", "amount", "deal_amount", "created_at", "title", "nam
 def list_operations(run: CheckRun) -> Iterator[Operation]:
     for op in run.api.operations:
         if op.action == "list" and not op.path_params and op.method == "get":
+            yield op
+
+
+def filtered_operations(run: CheckRun) -> Iterator[Operation]:
+    """Every list, paginated or not (Olympus' deals, 002), that declares filters."""
+    for op in run.api.operations:
+        if op.action in ("list", "collection") and op.filters and not op.path_params and op.method == "get":
             yield op
 
 
@@ -246,34 +253,71 @@ def sorting(run: CheckRun) -> None:
                            if wrong else "", level=sort.level, about=about)
 
 
+RANGE_OPS = {"gte": (lambda a, b: a >= b), "lte": (lambda a, b: a <= b),
+             "date_gte": (lambda a, b: a >= b), "date_lte": (lambda a, b: a <= b)}
+
+
+def _filter_value(flt: Filter, records: list[dict[str, Any]]) -> tuple[Any, Any, Any] | None:
+    """(the value to send, the field value it stands for, the record's field it is compared with) for a
+    filter, taken from a record the target holds; None when no record has a usable value."""
+    field = flt.field or flt.default_field
+    if field is None or "." in field:
+        return None
+    values = [i.get(field) for i in records if isinstance(i, dict)]
+    if flt.op in ("eq", "in_csv", "bool01"):
+        sample = next((v for v in values if isinstance(v, str | int | bool)), None)
+        if sample is None:
+            return None
+        return ("1" if sample else "0") if flt.op == "bool01" else sample, sample, field
+    if flt.op in ("gte", "lte"):
+        numbers = sorted(v for v in values if isinstance(v, int | float) and not isinstance(v, bool))
+        return (numbers[len(numbers) // 2],) * 2 + (field,) if numbers else None
+    if flt.op in ("date_gte", "date_lte"):
+        dates = sorted(v[:10] for v in values if isinstance(v, str) and len(v) >= 10)
+        return (dates[len(dates) // 2],) * 2 + (field,) if dates else None
+    return None
+
+
+def _matches(flt: Filter, record: dict[str, Any], field: str, wanted: Any) -> bool:
+    value = record.get(field)
+    if flt.op in ("eq", "in_csv", "bool01"):
+        return bool(value == wanted)
+    if flt.op in ("gte", "lte"):
+        return isinstance(value, int | float) and not isinstance(value, bool) and RANGE_OPS[flt.op](value, wanted)
+    return isinstance(value, str) and len(value) >= 10 and RANGE_OPS[flt.op](value[:10], wanted)
+
+
 @scenario("PAG-011", "pagination", "Filters return only (and all visible) matching records", "MUST",
-          "the filters each page documents: 001 stage_id, won, assigned_to; 002 status, segment, source, stage; "
-          "004 pipeline_id, deal_current_stage, cstid, deal_owner_id; filters of designed operations are a SHOULD")
+          "the filters each page documents: 001 stage_id, stage_ids, won, assigned_to, date_from/date_to; 002 "
+          "status, segment, source, stage, min_value; 004 pipeline_id, deal_current_stage, cstid, deal_owner_id; "
+          "filters of designed operations are a SHOULD")
 def filters(run: CheckRun) -> None:
-    for op in list_operations(run):
-        _, everything, _ = fetch(run, op, **{run.dialect.pagination.size_param: 50})
+    size = run.dialect.pagination.size_param
+    for op in filtered_operations(run):
+        _, everything, _ = fetch(run, op, **{size: 50})
         if not everything:
             continue
+        records = [i for i in everything if isinstance(i, dict)]
         for flt in op.filters:
-            if flt.op not in ("eq", "in_csv", "bool01") or flt.field is None or "." in flt.field:
+            chosen = _filter_value(flt, records)
+            if chosen is None:
                 continue
+            sent, wanted, field = chosen
             level: Severity | None = "SHOULD" if flt.param in op.designed.parameters else None
-            sample = next((i.get(flt.field) for i in everything if isinstance(i, dict)
-                           and isinstance(i.get(flt.field), str | int | bool)), None)
-            if sample is None:
-                continue
-            sent: Any = ("1" if sample else "0") if flt.op == "bool01" else sample
-            exchange, items, _ = fetch(run, op, **{flt.param: sent, run.dialect.pagination.size_param: 50})
+            exchange, items, _ = fetch(run, op, **{flt.param: sent, size: 100})
             about = {"parameter": flt.param}
             if items is None:
                 run.fail(exchange, f"filtering by {flt.param}={sent} did not answer a list", level=level,
                          about=about)
                 continue
-            wrong = [i for i in items if isinstance(i, dict) and i.get(flt.field) != sample]
-            run.expect(not wrong and bool(items), exchange,
-                       f"{flt.param}={sent}: {len(wrong)} of {len(items)} items have another {flt.field}"
-                       if items else f"{flt.param}={sent} found nothing, yet a record with it exists", level=level,
-                       about=about)
+            found = [i for i in items if isinstance(i, dict)]
+            wrong = [i for i in found if not _matches(flt, i, field, wanted)]
+            expected = {str(i) for i in ids(run, op, [r for r in records if _matches(flt, r, field, wanted)])}
+            missing = expected - {str(i) for i in ids(run, op, found)} if len(found) < 100 else set()
+            run.expect(not wrong and not missing, exchange,
+                       f"{flt.param}={sent}: {len(wrong)} of {len(found)} items do not match on {field}"
+                       if wrong else f"{flt.param}={sent} leaves out {sorted(missing)[:5]}, which match it",
+                       level=level, about=about)
 
 
 @scenario("PAG-013", "pagination", "Search finds a record by a word of its name, and only records holding it",
@@ -302,3 +346,31 @@ def search(run: CheckRun) -> None:
                                           and token not in json.dumps(i, ensure_ascii=False)])]
         run.expect(not leaked, exchange, f"searching for {token!r} returned {sorted(map(str, leaked))[:5]}, "
                    "records that do not hold it", about=about)
+
+
+def _documented_values(parameter: dict[str, Any]) -> list[Any]:
+    """The values a parameter's description shows a client: its enum, else its examples, else its default."""
+    schema = parameter.get("schema") or {}
+    if schema.get("enum"):
+        return list(schema["enum"])
+    examples = [e.get("value") for e in (parameter.get("examples") or {}).values() if isinstance(e, dict)]
+    examples += [parameter["example"]] if "example" in parameter else []
+    examples += [schema["example"]] if "example" in schema else []
+    values = [v for v in examples if v is not None]
+    return values or ([schema["default"]] if "default" in schema else [])
+
+
+@scenario("PAG-014", "pagination", "A list accepts every value its page documents for a query parameter", "MUST",
+          "the query parameter tables of 001, 002, 003 and 004: a documented value (an enum member, the page's "
+          "example) is answered with the list, never refused")
+def documented_values_accepted(run: CheckRun) -> None:
+    for op in list_operations(run):
+        for parameter in op.raw.get("parameters") or []:
+            if not isinstance(parameter, dict) or parameter.get("in") != "query":
+                continue
+            name = str(parameter.get("name"))
+            level: Severity | None = "SHOULD" if name in op.designed.parameters else None
+            for value in _documented_values(parameter)[:6]:
+                exchange = run.call(op, params={name: value})
+                run.expect(exchange.status == 200, exchange, f"{name}={value!r} answered {exchange.status}",
+                           level=level, about={"parameter": name})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance import normalise
 from conformance.checks._common import body, expects_json, fill_path, in_scope, is_documented
 from conformance.context import CheckRun
 from conformance.registry import response, scenario
@@ -74,3 +75,34 @@ def delete_status(run: CheckRun) -> None:
         if exchange.status == 204:
             run.expect(not exchange.body.strip() and body(exchange) is None, exchange,
                        "204 No Content carries a body")
+
+
+@scenario("STA-006", "status", "A record that is not there answers the API's not-found status and code", "MUST",
+          "000 404 'Not Found'; 002 Error Responses 404 contact_not_found / deal_not_found (OC4: or NOT_FOUND); "
+          "004 errors page 400 for not found (YS2: or 404); 003 404 (CC1)")
+def not_found(run: CheckRun) -> None:
+    """Judged on a record the suite created and deleted: proven to have existed, so a 2xx is no accident
+    of a shared id space."""
+    for name, resource in run.dialect.resources.items():
+        read, delete = run.api.find(name, "read"), run.api.find(name, "delete")
+        if read is None or delete is None or len(read.path_params) != 1 or run.fixtures.creatable(name) is None:
+            continue
+        made = run.fixtures.create(name)
+        if made is None:
+            continue
+        gone = run.call(delete, fill_path(run, delete, made.id))
+        if gone.status is None or not 200 <= gone.status < 300:
+            continue  # STA-005 judges the delete
+        run.fixtures.forget(name, made.id)
+        exchange = run.call(read, {read.path_params[0]: made.id})
+        accepted = run.dialect.errors.accepted("not_found")
+        if not run.expect(exchange.status in accepted, exchange, f"a deleted {name} record answered "
+                          f"{exchange.status}, expected {' or '.join(map(str, accepted))}",
+                          about={"status": exchange.status}):
+            continue
+        if resource.not_found_code:
+            code = normalise.error(run.dialect, body(exchange)).code
+            codes = {resource.not_found_code, run.dialect.errors.codes.get("not_found")}
+            run.expect(code in codes, exchange, f"the not-found code is {code!r}, expected "
+                       f"{resource.not_found_code} (or {run.dialect.errors.codes.get('not_found')})",
+                       about={"status": exchange.status, "code": resource.not_found_code})

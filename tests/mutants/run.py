@@ -67,6 +67,7 @@ class Outcome:
     seconds: float
     baseline: frozenset[str] = frozenset()  # checks that fail on the unmodified mock too: credited to no mutant
     harmed: tuple[str, ...] = ()            # records the suite did not create that the run changed or deleted
+    failed_requirements: frozenset[str] = frozenset()  # requirements the report shows failed
 
     @property
     def new_failures(self) -> list[tuple[str, str]]:
@@ -79,6 +80,12 @@ class Outcome:
     @property
     def caught_by_family(self) -> bool:
         return self.caught and any(family == self.mutant.family for _, family in self.new_failures)
+
+    @property
+    def caught_by_requirement(self) -> bool:
+        """The report names the requirement the mutant breaks as failed (a mutant that names none yet counts
+        on its family alone)."""
+        return self.mutant.requirement is None or self.mutant.requirement in self.failed_requirements
 
     @property
     def failed_ids(self) -> list[str]:
@@ -150,8 +157,9 @@ def run_mutant(mutant: Mutant, families: tuple[str, ...] = (), report_dir: Path 
     started = time.monotonic()
     code, report, harmed = run_suite(mutant, "strict", families, report_dir)
     failed = tuple((c["id"], c["family"]) for c in report["checks"] if c["status"] == "failed")
+    requirements = frozenset(r["id"] for r in report.get("requirements") or [] if r["status"] == "failed")
     return Outcome(mutant, code, str(report["verdict"]), failed, report.get("error"),
-                   round(time.monotonic() - started, 1), baseline, harmed)
+                   round(time.monotonic() - started, 1), baseline, harmed, requirements)
 
 
 def unmodified(dialect: str) -> Mutant:
@@ -223,17 +231,20 @@ def markdown(outcomes: list[Outcome], baselines: list[Outcome]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or ["reports"])[0])
-    baselines = [run_mutant(unmodified(api), report_dir=out / "mutation" / f"unmodified-{api}") for api in APIS]
+    """`python -m tests.mutants.run [REPORTS [API ...]]`: every mutant, or those of the APIs named."""
+    args = argv if argv is not None else sys.argv[1:]
+    out = Path(args[0] if args else "reports")
+    apis = tuple(args[1:]) or APIS
+    baselines = [run_mutant(unmodified(api), report_dir=out / "mutation" / f"unmodified-{api}") for api in apis]
     noise = {b.mutant.dialect: frozenset(b.failed_ids) for b in baselines}
     for b in baselines:
         print(f"{'baseline':8} {b.mutant.dialect:9} {b.verdict:40} {b.seconds:5.1f}s {','.join(b.failed_ids)}",
               flush=True)
     outcomes = []
-    for mutant in ZOO:
+    for mutant in (m for m in ZOO if m.dialect in apis):
         outcome = run_mutant(mutant, report_dir=out / "mutation" / mutant.name, baseline=noise[mutant.dialect])
         outcomes.append(outcome)
-        mark = "killed" if outcome.caught_by_family else "SURVIVED"
+        mark = "killed" if outcome.caught_by_family and outcome.caught_by_requirement else "SURVIVED"
         print(f"{mark:8} {mutant.dialect:9} {mutant.name:40} {outcome.seconds:5.1f}s {_failures(outcome)}",
               flush=True)
     (out / "mutation.md").write_text(markdown(outcomes, baselines), encoding="utf-8")

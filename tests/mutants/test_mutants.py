@@ -36,6 +36,8 @@ def test_the_mutants_family_catches_it_and_the_run_harms_nothing(mutant: Mutant,
     assert outcome.exit_code == 1, (f"{mutant.name} survived (exit {outcome.exit_code}, {outcome.error}); "
                                     f"it breaks: {mutant.rule}")
     assert outcome.caught_by_family, f"{mutant.name}: failed {outcome.failed_ids}, none of family {mutant.family}"
+    assert outcome.caught_by_requirement, (f"{mutant.name}: the report does not show {mutant.requirement} failed "
+                                           f"(failed requirements: {sorted(outcome.failed_requirements)})")
 
 
 def test_the_zoo_is_big_enough_for_every_api_and_family() -> None:
