@@ -325,11 +325,13 @@ def _finds(run: CheckRun, op: Operation, deal: Created, **params: Any) -> tuple[
 def _grammar(run: CheckRun, op: Operation, deal: Created, word: str) -> None:
     listed, excluded = _finds(run, op, deal, q=word, search_fields="name:like"), \
         _finds(run, op, deal, q=word, search_fields="id:=")
+    run.expect(succeeded(listed[0]), listed[0], f"search_fields=name:like answered {listed[0].status}",
+               about={"parameter": "search_fields", "case": "accepted"})
     if listed[1] is not None and excluded[1] is not None:
         run.expect(listed[1] and not excluded[1], excluded[0] if listed[1] else listed[0],
                    f"q={word} with search_fields name:like {'finds' if listed[1] else 'misses'} the deal, with "
                    f"id:= it {'finds' if excluded[1] else 'misses'} it: search_fields does not choose the fields",
-                   about={"parameter": "search_fields"})
+                   about={"parameter": "search_fields", "case": "restricts"})
     either = _finds(run, op, deal, q=word, search_fields="name:like;id:=")
     both = _finds(run, op, deal, q=word, search_fields="name:like;id:=", search_match="and")
     if either[1] is not None and both[1] is not None:
@@ -346,11 +348,12 @@ def _grammar(run: CheckRun, op: Operation, deal: Created, word: str) -> None:
     if op.projection is None:
         return  # the document declares no projection here: what a select answers is not judged
     selected, items = list_items(run, op, q=word, **{op.projection: "id;name"})
+    if not run.expect(succeeded(selected), selected, f"{op.projection}=id;name answered {selected.status}",
+                      about={"parameter": op.projection, "case": "accepted"}):
+        return
     lacking = [i.get("id") for i in items if "id" not in i or "name" not in i]
-    run.expect(succeeded(selected) and not lacking, selected,
-               f"{op.projection}=id;name answered {selected.status}" if not succeeded(selected)
-               else f"with {op.projection}=id;name, items {lacking[:5]} lack id or name",
-               about={"parameter": op.projection})
+    run.expect(not lacking, selected, f"with {op.projection}=id;name, items {lacking[:5]} lack id or name",
+               about={"parameter": op.projection, "case": "fields"})
 
 
 @scenario("SEM-213", "semantics", "The query grammar: search_fields, search_match, select, unknown parameters",
@@ -358,11 +361,12 @@ def _grammar(run: CheckRun, op: Operation, deal: Created, word: str) -> None:
                   "default ... OR ... AND comparison operator'; select 'Select only the provided fields'; X10 "
                   "unknown parameters ignored; CC1 links lenient")
 def cc_query_grammar(run: CheckRun) -> None:
-    """On the deals list and search: parameter: search_fields (name:like finds a deal by its name, id:= does
-    not), search_match with case: match (OR by default, AND asked) and case: accepted (2xx), select (2xx,
-    items carry the fields selected; leaving others out or not is CC6's lenient choice; only where the
-    document declares the projection, as SCH-001 reads a projected answer), unknown (2xx); field: links (the
-    list's links, when present, are strings or null)."""
+    """On the deals list and search: parameter: search_fields with case: accepted (name:like answers 2xx) and
+    case: restricts (name:like finds a deal by its name, id:= does not); search_match with case: match (OR by
+    default, AND asked) and case: accepted (2xx); select with case: accepted (2xx) and case: fields (items
+    carry the fields selected; leaving others out or not is CC6's lenient choice), only where the document
+    declares the projection, as SCH-001 reads a projected answer; unknown (2xx); field: links (the list's
+    links, when present, are strings or null)."""
     word = token(run, "m")
     deal = own_deal(run, name=f"{word} grammar")
     for op in (op_of(run, "deals", "list"), search_op(run)):
