@@ -287,4 +287,11 @@ MUTANTS: tuple[Mutant, ...] = (
            "status", "validation",
            lambda app: on_request(app, "POST /api/deals", body_field("status", _unknown_status_as_open)),
            requirement="CC-DEALS-CREATE-10"),
+    Mutant("cc_search_fields_refused", "concord",
+           "003 search_fields 'Example:?search_fields=email:like;phones.number:=' (CC6: 2xx); this server refuses "
+           "search_fields on the deals list", "semantics",
+           lambda app: answer(app, "GET /api/deals", 422, {"message": "The search fields are invalid.",
+                                                           "errors": {"search_fields": ["Unknown parameter."]}},
+                              when=lambda r: "search_fields" in r.query),
+           requirement="CC-DEALS-LIST-14"),
 )
