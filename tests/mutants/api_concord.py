@@ -163,6 +163,31 @@ def _limit_in_words(request: Request, response: Response) -> None:
     response.headers["X-RateLimit-Limit"] = "sixty"
 
 
+STATUS_NUMBERS = {"open": 1, "won": 2, "lost": 3}  # how Concord stores a deal's status (DealStatus)
+
+
+def _status_as_number(payload: Any) -> None:
+    """Deals answered with the stored number of their status instead of its name."""
+    listed = payload.get("data") if isinstance(payload, dict) else None
+    deals = listed if isinstance(listed, list) else payload if isinstance(payload, list) else [payload]
+    for deal in deals:
+        if isinstance(deal, dict) and deal.get("status") in STATUS_NUMBERS:
+            deal["status"] = STATUS_NUMBERS[deal["status"]]
+
+
+def _duplicate_email_accepted(request: Request, send: Send) -> Response:
+    """A create refused only because its email is taken is saved anyway (under a variant of the address, as
+    a server without the unique index would store a second contact)."""
+    response = send(request)
+    payload, sent = response.json(), request.json()
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    if response.status != 422 or not isinstance(errors, dict) or set(errors) != {"email"} or not isinstance(sent, dict):
+        return response
+    retry = request.copy()
+    retry.set_json({**sent, "email": f"dup.{sent.get('email')}"})
+    return send(retry)
+
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant("cc_create_answers_200", "concord",
            "CC1 / 003: create answers 201 Created (source-confirmed); this server answers 200", "status",
@@ -294,4 +319,14 @@ MUTANTS: tuple[Mutant, ...] = (
                                                            "errors": {"search_fields": ["Unknown parameter."]}},
                               when=lambda r: "search_fields" in r.query),
            requirement="CC-DEALS-LIST-14"),
+    Mutant("cc_status_as_number", "concord",
+           "003 status 'Any of [open, won, lost]' (CC10: serialised as those names); this server answers the "
+           "stored number (1, 2, 3)", "semantics",
+           lambda app: on_json(app, "GET /api/deals**", _status_as_number),
+           requirement="CC-DEALS-READ-03"),
+    Mutant("cc_duplicate_contact_email_accepted", "concord",
+           "CC16: a contact email already taken is refused with 422 and errors.email; this server creates the "
+           "contact anyway", "semantics",
+           lambda app: intercept(app, "POST /api/contacts", _duplicate_email_accepted),
+           requirement="CC-CONTACTS-CREATE-01"),
 )
