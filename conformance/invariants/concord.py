@@ -65,6 +65,13 @@ def own_deal(run: CheckRun, **overrides: Any) -> Created:
     return create_record(run, "deals", **{"contacts": [], "companies": [], **overrides})
 
 
+def deal_at(run: CheckRun, action: str) -> tuple[Operation, Created, dict[str, Any]]:
+    """A deal operation, a new deal of the suite's own and that operation's path to it."""
+    op = op_of(run, "deals", action)
+    deal = own_deal(run)
+    return op, deal, fill_path(run, op, deal.id)
+
+
 def token(run: CheckRun, letter: str) -> str:
     """A word no record but the suite's own can hold (as PAG-013 makes them)."""
     return f"crmconf{run.ctx.options.seed}{letter}{run.fixtures.counter + 1}z"
@@ -421,9 +428,7 @@ def cc_billable(run: CheckRun) -> None:
     with its billable id), removed, tax_type (each of the three is kept); product_field: <field> with case:
     sent (each field sent reads back) or default (qty 1); product_field: product_id (kept). A GET of
     /deals/{id}/billable (inferred) shows the saved products."""
-    save = op_of(run, "deals", "save_billable")
-    deal = own_deal(run)
-    path = fill_path(run, save, deal.id)
+    save, deal, path = deal_at(run, "save_billable")
     word = token(run, "b")
     full: dict[str, Any] = {"name": f"{word} seat", "description": "crm-conformance description",
                             "unit_price": 200, "qty": 3, "unit": "seat", "tax_label": "crmconf tax", "tax_rate": 10,
@@ -550,9 +555,7 @@ def cc_billable_in_deal(run: CheckRun) -> None:
           "fixed]'; tax_type 'Any of [exclusive, inclusive, no_tax]'")
 def cc_billable_refusals(run: CheckRun) -> None:
     """product_field: name / unit_price (missing), discount_type (outside its choices); field: tax_type."""
-    save = op_of(run, "deals", "save_billable")
-    deal = own_deal(run)
-    path = fill_path(run, save, deal.id)
+    save, deal, path = deal_at(run, "save_billable")
     cases = (
         ("name", {"products": [{"unit_price": 10}]}, "a product without name", "product_field"),
         ("unit_price", {"products": [{"name": "crmconf no price"}]}, "a product without unit_price",
@@ -727,9 +730,7 @@ def cc_deal_fields(run: CheckRun) -> None:
           "refused under both readings)")
 def cc_update_refusals(run: CheckRun) -> None:
     """field: stage_id (sent null, then empty), status (outside open, won, lost)."""
-    update = op_of(run, "deals", "update")
-    deal = own_deal(run)
-    path = fill_path(run, update, deal.id)
+    update, deal, path = deal_at(run, "update")
     for value in (None, ""):
         expect_refused(run, update, path, update_body(None, deal, stage_id=value), "stage_id",
                        f"an update with stage_id {value!r}", {"field": "stage_id"})
