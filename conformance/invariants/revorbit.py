@@ -775,6 +775,42 @@ def ro_stage_lifecycle(run: CheckRun) -> None:
     _judge_gone(run, drop, stage.id, None, {"name": "crmconf gone"}, "gone")
 
 
+def _display_order(stages: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The stages by display_order; None when one has no integer display_order."""
+    if not all(isinstance(s.get("display_order"), int) for s in stages):
+        return None
+    return sorted(stages, key=lambda s: int(s["display_order"]))
+
+
+@scenario("SEM-020", "semantics", "A reorder gives the stages the display order sent", "MUST",
+          "001 PUT /pipeline-stages/reorder 'Batch-update display order of all pipeline stages' {order: stage IDs "
+          "in desired display order}; X11: the order sent names every stage, but only the suite's own two change "
+          "places: it is sent only where the other stages hold display_order 1..n, which the order keeps")
+def ro_stage_reorder(run: CheckRun) -> None:
+    """Reports about: nothing more than the operation (on the reorder)."""
+    reorder = op_of(run, "stages", "reorder")
+    if _credential(run, reorder) is None:
+        run.skip("no credential the reorder allows")
+    first, second = _create_own(run, "stages"), _create_own(run, "stages")
+    if first is None or second is None:
+        run.skip("the suite could not add two stages of its own")
+    listed, stages = _stages(run)
+    ordered = _display_order(stages)
+    foreign = [s for s in ordered or [] if not run.fixtures.owns("stages", s["id"])]
+    if ordered is None or [s["display_order"] for s in foreign] != list(range(1, len(foreign) + 1)):
+        run.skip("the stages the suite did not add do not hold display_order 1..n: a reorder could move them")
+    own = [s["id"] for s in ordered if run.fixtures.owns("stages", s["id"]) and s["id"] not in (first.id, second.id)]
+    sent = [*(s["id"] for s in foreign), *own, second.id, first.id]
+    exchange = _call(run, reorder, json_body={"order": sent})
+    if not run.expect(_succeeded(exchange), exchange, f"reordering the stages as {sent} answered {exchange.status}"):
+        return
+    after, now = _stages(run)
+    got = _display_order(now)
+    shown = [s["id"] for s in got] if got is not None else None
+    run.expect(shown == sent, after, f"after a reorder as {sent} GET /deals/stages gives the display order {shown}",
+               operation=reorder)
+
+
 # ------------------------------------------------------------------------------------------ the board
 def _board_ids(columns: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """deal id -> the stage ids of the columns it sits in."""

@@ -192,4 +192,8 @@ MUTANTS: tuple[Mutant, ...] = (
            "001 PUT /deals/{id}/primary-quote 'Set which quote is the primary quote for this deal': answered but not "
            "stored", "semantics", lambda app: unpersisted(app, "PUT /api/deals/{id}/primary-quote"),
            requirement="RO-DEALS-PRIMARY-QUOTE-01"),
+    Mutant("ro_stage_reorder_ignored", "revorbit",
+           "001 PUT /pipeline-stages/reorder 'Batch-update display order of all pipeline stages': answered but the "
+           "stages keep their display order", "semantics",
+           lambda app: unpersisted(app, "PUT /api/pipeline-stages/reorder"), requirement="RO-STAGES-REORDER-01"),
 )
