@@ -1240,6 +1240,34 @@ def ro_read_is_that_record(run: CheckRun, exchange: Exchange) -> None:
                f"{got!r}")
 
 
+NOT_AN_ID = "crmconf-not-an-id"
+
+
+@scenario("SEM-021", "status", "A path id that is not an integer is refused with a 4xx", "SHOULD",
+          "001 path parameters '| id | integer | Required | Resource ID |' (noteId, taskId alike): a word there names "
+          "no record; 404, 400 or 422 all say so, a 5xx does not")
+def ro_word_as_path_id(run: CheckRun) -> None:
+    """Reports about: nothing more than the operation (those the catalogue names for it)."""
+    for op in (o for o in run.api.operations if o.path_params and _abouts(run, o)):
+        exchange = _call(run, op, dict.fromkeys(op.path_params, NOT_AN_ID))
+        run.expect(exchange.status is not None and 400 <= exchange.status < 500, exchange,
+                   f"{op} with the path id {NOT_AN_ID!r} answered {exchange.status}, expected a 4xx")
+
+
+@scenario("SEM-022", "auth", "A token sent without the Bearer scheme is refused with 401", "SHOULD",
+          "000/001 'Authorization: Bearer <token> header': the bare token is not that header (judged on the secured "
+          "reads without path parameters)")
+def ro_bare_token_refused(run: CheckRun) -> None:
+    """Reports about: nothing more than the operation."""
+    token = run.target.credentials.get("default")
+    if run.dialect.auth.scheme != "jwt" or not token:
+        run.skip("no bearer --token given")
+    for op in (o for o in run.api.operations if o.secured and o.method == "get" and not o.path_params):
+        exchange = run.call(op, credential=None, headers={"Authorization": str(token)})
+        run.expect(exchange.status == 401, exchange, f"{op} answered {exchange.status} to the token sent without "
+                   "'Bearer ', expected 401")
+
+
 # ------------------------------------------------------------------------------------------ files, quotes
 def _csv_header(run: CheckRun) -> list[str]:
     """The import template's columns (001 GET /deals/template), with name and stage_id, which a deal needs."""

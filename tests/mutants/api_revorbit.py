@@ -91,6 +91,17 @@ def _stats_forbidden(app: Flask) -> None:
     answer(app, "GET /api/deals/stats", 403, {"success": False, "message": "This action is unauthorized."}, when=admin)
 
 
+def _bare_token_as_bearer(request: Request) -> None:
+    """A bare JWT in the Authorization header is read as if it came with the Bearer scheme."""
+    sent = request.headers.get("Authorization", "")
+    if sent.count(".") == 2 and " " not in sent:
+        request.headers["Authorization"] = f"Bearer {sent}"
+
+
+def _not_an_integer(request: Request) -> bool:
+    return not str(request.params.get("id", "")).isdigit()
+
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant("ro_list_without_total", "revorbit",
            "RO1 / 001 GET /deals: a paginated list carries total (strict on data, current_page, last_page, per_page, "
@@ -196,4 +207,12 @@ MUTANTS: tuple[Mutant, ...] = (
            "001 PUT /pipeline-stages/reorder 'Batch-update display order of all pipeline stages': answered but the "
            "stages keep their display order", "semantics",
            lambda app: unpersisted(app, "PUT /api/pipeline-stages/reorder"), requirement="RO-STAGES-REORDER-01"),
+    Mutant("ro_word_as_deal_id_500", "revorbit",
+           "001 '| id | integer | Required | Resource ID |': DELETE /deals/{id} with a word for the id crashes (500) "
+           "instead of answering a 4xx", "status",
+           lambda app: answer(app, "DELETE /api/deals/{id}", 500, {"success": False, "message": "Server Error"},
+                              when=_not_an_integer), requirement="RO-API-IDS-02"),
+    Mutant("ro_bare_token_accepted", "revorbit",
+           "000/001 'Authorization: Bearer <token> header': this server also takes the token without 'Bearer '",
+           "auth", lambda app: on_request(app, "* /api/**", _bare_token_as_bearer), requirement="RO-API-AUTH-07"),
 )
