@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from conformance import normalise
@@ -48,11 +49,13 @@ CALLER_CLAIMS = ("uid", "user_id", "id", "sub")
 
 # ------------------------------------------------------------------------------------------ the catalogue
 def _abouts(run: CheckRun, op: Operation) -> list[Mapping[str, str]]:
-    """What the catalogue's requirements verified by the running check say about `op` (named explicitly)."""
+    """What the catalogue's requirements verified by the running check say about `op` (named explicitly), one
+    mapping per combination of the values a requirement lists (an about may name any of several)."""
     catalogue = run.api.requirements
     if catalogue is None:
         return []
-    return [r.about for r in catalogue.verified_by(run.check.id) if str(op) in r.operations]
+    return [dict(zip(r.about, chosen, strict=True)) for r in catalogue.verified_by(run.check.id)
+            if str(op) in r.operations for chosen in product(*(r.values_of(key) for key in r.about))]
 
 
 def _named(run: CheckRun, action: str | None = None) -> Iterator[Operation]:
