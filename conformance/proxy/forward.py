@@ -68,19 +68,30 @@ def _chunks(head: bytes, stream: Any) -> Iterator[bytes]:
         yield chunk
 
 
+def release(response: requests.Response, whole: bool) -> None:
+    """Give the upstream connection back to the pool when its answer was read whole (keep-alive: the next
+    request skips the connect); close it when the client went away in the middle of it."""
+    if whole:
+        response.raw.release_conn()
+    else:
+        response.close()
+
+
 class Relay:
     """An answer too large to judge, streamed to the client; the upstream connection is released when the
     client has it all, or goes away (the WSGI server calls close())."""
 
     def __init__(self, head: list[bytes], rest: Iterator[bytes], response: requests.Response) -> None:
         self.head, self.rest, self.response = head, rest, response
+        self.whole = False
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self.head
         yield from self.rest
+        self.whole = True
 
     def close(self) -> None:
-        self.response.close()
+        release(self.response, self.whole)
 
 
 def _decoded(body: bytes, encoding: str, limit: int) -> bytes | None:
@@ -245,7 +256,7 @@ class Forwarder:
     def _judged(self, start_response: StartResponse, seen: Seen, response: requests.Response,
                 upstream_headers: list[tuple[str, str]], body: bytes, started: float) -> Iterable[bytes]:
         exchange = seen.exchange
-        response.close()
+        release(response, whole=True)
         exchange.elapsed = time.monotonic() - started
         readable = _decoded(body, response.headers.get("Content-Encoding", ""), self.max_body)
         if readable is None:
