@@ -10,8 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 import crmspec
-from tests.servers import free_port
+from tests.servers import free_port, wait_until_answers
 
 APP_HEADER = "X-Test-App"       # which app of the switchboard answers; the proxy forwards it like any header
 
@@ -63,17 +61,7 @@ def proxy_serve(dialect: str, upstream: str, report_dir: Path, *args: str) -> It
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     proxied = Proxied(f"http://127.0.0.1:{port}", process, report_dir)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"the proxy exited with {process.returncode}: {process.communicate()}")
-            try:
-                urllib.request.urlopen(proxied.url + "/__proxy/report", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("the proxy did not start") from None
-                time.sleep(0.1)
+        wait_until_answers(proxied.url + "/__proxy/report", process, "crm-conformance proxy", timeout=60)
         yield proxied
     finally:
         if proxied.exit_code is None:
