@@ -357,7 +357,9 @@ def _documented_values(parameter: dict[str, Any]) -> list[Any]:
     examples += [parameter["example"]] if "example" in parameter else []
     examples += [schema["example"]] if "example" in schema else []
     values = [v for v in examples if v is not None]
-    return values or ([schema["default"]] if "default" in schema else []) or FORMAT_SAMPLES.get(schema.get("format"), [])
+    if values:
+        return values
+    return [schema["default"]] if "default" in schema else FORMAT_SAMPLES.get(schema.get("format"), [])
 
 
 # A value any reader of "date" (X3: YYYY-MM-DD) or "date-time" (RFC 3339) would send.
