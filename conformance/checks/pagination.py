@@ -373,13 +373,16 @@ def documented_values_accepted(run: CheckRun) -> None:
     for op in run.api.operations:
         if op.action not in ("list", "collection") or op.path_params or op.method != "get":
             continue
-        for parameter in op.raw.get("parameters") or []:
-            if not isinstance(parameter, dict) or parameter.get("in") != "query":
-                continue
+        query = [p for p in op.raw.get("parameters") or [] if isinstance(p, dict) and p.get("in") == "query"]
+        required = {str(p.get("name")): _documented_values(p)[:1] for p in query if p.get("required")}
+        if not all(required.values()):
+            continue  # a required parameter with no documented value: nothing the page shows to send
+        base = {name: values[0] for name, values in required.items()}
+        for parameter in query:
             name = str(parameter.get("name"))
             level: Severity | None = "SHOULD" if name in op.designed.parameters else None
             for value in _documented_values(parameter)[:6]:
-                exchange = run.call(op, params={name: value})
+                exchange = run.call(op, params={**base, name: value})
                 run.expect(exchange.status == 200, exchange, f"{name}={value!r} answered {exchange.status}",
                            level=level, about={"parameter": name})
 
