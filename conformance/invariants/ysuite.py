@@ -21,6 +21,8 @@ from crmspec.model import Operation
 YS13_SORT_KEY = "deal_name"            # YS13: 'Use sortBy=deal_name&sortOrder=asc'
 UNKNOWN_PARAMETER = "crmconf_unknown"  # in no document: a query parameter no page names (X10)
 NOT_AN_ID = "abc"                      # a path id that is not an integer (004: 'id | The deal_id')
+YS11_CONTACT_PERSON = "deal_contact_id"  # 004 'Individual contact within the company' (YS11)
+INDIVIDUAL = 1                         # 1D contacts: contact_type 1 Individual, 2 Business
 
 
 def _succeeded(exchange: Exchange) -> bool:
@@ -259,12 +261,17 @@ def ys_search_other_fields(run: CheckRun) -> None:
 
 
 # creates and updates --------------------------------------------------------------------------------------
-def _value_for(run: CheckRun, field: str, prop: dict[str, Any], deals: list[dict[str, Any]]) -> Any:
-    """A valid value for an optional deal field: a contact of the suite's own for a contact, an id the target's
-    own deals show for lookup data (users, currencies, tags: no page lists them), a word for text."""
+def _value_for(run: CheckRun, field: str, prop: dict[str, Any], deals: list[dict[str, Any]], company: Any) -> Any:
+    """A valid value for an optional deal field: for the contact person (YS11) an Individual of the suite's own
+    within the deal's company; for another record the suite can make, one of its own; for lookup data no page
+    lists (users, currencies, tags) an id the target's own deals show; a word for text."""
     kinds = prop.get("type")
     kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
     reference = next((r for r in run.dialect.resources["deals"].references if r.field == field), None)
+    if field == YS11_CONTACT_PERSON and reference is not None:
+        person = run.fixtures.create(reference.resource, overrides={"contact_type": INDIVIDUAL,
+                                                                    "contact_parent": company})
+        return person.id if person is not None else None
     if reference is not None and run.fixtures.creatable(reference.resource) is not None:
         return run.fixtures.reference(reference)
     if "integer" in kinds:
@@ -293,7 +300,7 @@ def ys_optional_fields(run: CheckRun) -> None:
     optional = [(f, p) for f, p in schema.get("properties", {}).items()
                 if isinstance(p, dict) and f not in schema.get("required", []) and f not in example]
     for field, prop in optional:
-        value = _value_for(run, field, prop, deals)
+        value = _value_for(run, field, prop, deals, example.get("cstid"))
         if value is None:
             continue  # nothing valid to send: the requirement stays not exercised
         token, about = _token(run, "f"), {"field": field}
