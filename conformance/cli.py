@@ -2,6 +2,8 @@
 
 Exit codes: 0 conformant, 1 non-conformant, 2 could not run (bad arguments, broken document,
 unreachable target). Every failure is one line on stderr, never a traceback.
+`crm-conformance badge REPORT` draws a report's SVG badge; `crm-conformance verify REPORT` checks that a
+report matches the tool and documents installed here (0 it does, 1 it does not, 2 unreadable).
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from pathlib import Path
 
 from conformance.context import Options
 from conformance.model import FAMILIES, RunResult
+from conformance.registry import all_checks
 from conformance.reports import write_reports
-from conformance.runner import run
+from conformance.reports.badge import render_badge
+from conformance.runner import run, tool_version
 from conformance.target import Target
+from conformance.verify import UnreadableReport, read_report, verify
+from conformance.waivers import InvalidWaivers, load_waivers
 from crmspec import CrmSpecError, load
 from crmspec.loader import DOCUMENTS
 from crmspec.version import VersionAction
@@ -49,7 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     cmd.add_argument("--keep-records", action="store_true",
                      help="leave the records the suite created on the target (to replay a reported failure)")
+    cmd.add_argument("--min-coverage", type=float, default=None, metavar="RATIO",
+                     help="fail the run when fewer of the testable MUST requirements were exercised (0-1)")
+    cmd.add_argument("--waivers", type=Path, default=None, metavar="FILE",
+                     help="YAML list of {id, justification, owner, expires}: failures shown, counted against nothing")
     cmd.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    badge = sub.add_parser("badge", help="write the SVG badge of a report.json")
+    badge.add_argument("report", type=Path, help="a report.json")
+    badge.add_argument("--output", type=Path, default=None, help="the SVG file (default: badge.svg beside the report)")
+    check = sub.add_parser("verify", help="check that a report.json matches the installed tool and documents")
+    check.add_argument("report", type=Path, help="a report.json")
     return parser
 
 
@@ -71,15 +86,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "badge":
+        return _badge(args.report, args.output)
+    if args.command == "verify":
+        return _verify(args.report)
     families = tuple(f for f in args.only.split(",") if f)
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         return fail(f"unknown families {', '.join(unknown)}: use {', '.join(FAMILIES)}")
     if args.max_examples < 1 or args.timeout <= 0:
         return fail("--max-examples must be >= 1 and --timeout > 0")
+    if args.min_coverage is not None and not 0 <= args.min_coverage <= 1:
+        return fail("--min-coverage is a ratio between 0 and 1 (0.9 for 90%)")
     try:
         api = load(args.dialect)
+        catalogue = api.requirements
     except CrmSpecError as exc:
+        return fail(str(exc))
+    try:
+        waivers = load_waivers(args.waivers, catalogue, {c.id for c in all_checks()}) if args.waivers else ()
+    except InvalidWaivers as exc:
         return fail(str(exc))
     credentials = {"default": args.token}
     for name in ("admin", "limited", "expired"):
@@ -90,7 +116,7 @@ def _main(argv: list[str] | None) -> int:
         return fail("YSUITE credentials take the form ACCESS_KEY:SECRET_KEY")
     target = Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout)
     options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families,
-                      keep_records=args.keep_records)
+                      keep_records=args.keep_records, min_coverage=args.min_coverage, waivers=waivers)
     result = _run_with_progress(api, target, options, quiet=args.quiet)
     try:
         paths = write_reports(result, args.report_dir)
@@ -101,6 +127,33 @@ def _main(argv: list[str] | None) -> int:
         return fail(f"could not judge {result.target}: {result.error} (reports in {args.report_dir})")
     _summarise(result, paths, quiet=args.quiet)
     return EXIT[result.verdict]
+
+
+def _badge(report_path: Path, output: Path | None) -> int:
+    try:
+        report = read_report(report_path)
+        svg = render_badge(report)
+    except (UnreadableReport, KeyError, TypeError) as exc:
+        return fail(f"cannot draw a badge from {report_path}: {exc}")
+    target = output or report_path.with_name("badge.svg")
+    try:
+        target.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        return fail(f"cannot write {target}: {exc.strerror}")
+    print(target)
+    return 0
+
+
+def _verify(report_path: Path) -> int:
+    try:
+        findings = verify(read_report(report_path), tool_version())
+    except UnreadableReport as exc:
+        return fail(str(exc))
+    for finding in findings:
+        print(f"{'ok' if finding.ok else 'MISMATCH'}: {finding.what}: {finding.detail}")
+    matches = all(f.ok for f in findings)
+    print(f"{report_path}: {'matches' if matches else 'does not match'} the tool and documents installed here")
+    return 0 if matches else 1
 
 
 def _run_with_progress(api: object, target: Target, options: Options, quiet: bool) -> RunResult:
@@ -121,7 +174,10 @@ def _summarise(result: RunResult, paths: dict[str, Path], quiet: bool) -> None:
     line = (f"{result.verdict}: {result.title} at {result.target} "
             f"({counts['passed']} passed, {counts['failed']} failed, {counts['warnings']} warnings, "
             f"{counts['skipped']} skipped, {counts['errors']} broken; "
-            f"{result.requests_sent} requests in {result.duration_seconds:.1f}s)")
+            f"{result.requests_sent} requests in {result.duration_seconds:.1f}s; "
+            f"{result.coverage.must:.0%} of the testable MUST requirements exercised)")
+    if result.below_min_coverage:
+        line += f" - below --min-coverage {result.min_coverage:.0%}"
     if result.error:
         line += f" - {result.error}"
     if quiet:
@@ -138,7 +194,7 @@ def _summarise(result: RunResult, paths: dict[str, Path], quiet: bool) -> None:
         outcome = check.outcome(result.level)
         if outcome in ("passed", "skipped"):
             continue
-        style = {"failed": "red", "warning": "yellow", "error": "magenta"}[outcome]
+        style = {"failed": "red", "warning": "yellow", "error": "magenta", "waived": "cyan"}[outcome]
         table.add_row(check.id, check.family, check.counted_severity, outcome, check.title, style=style)
     if table.rows:
         console.print(table)

@@ -118,7 +118,8 @@ class Coverage:
 
     @staticmethod
     def ratio(part: int, whole: int) -> float:
-        return round(part / whole, 4) if whole else 1.0
+        """part / whole; nothing to cover covers nothing (a document without a catalogue is 0%)."""
+        return round(part / whole, 4) if whole else 0.0
 
     @property
     def must(self) -> float:

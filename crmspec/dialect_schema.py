@@ -83,6 +83,7 @@ DIALECT_SCHEMA: dict[str, Any] = {
         "sources": {"type": "array", "items": {"type": "string"}},
         "requirements": {"type": "string", "pattern": "^[^/]+\\.requirements\\.yaml$"},
         "invariants": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "behaviours": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
         "ids": {
             "type": "object",
             "required": ["type", "field"],

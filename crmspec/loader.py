@@ -349,6 +349,7 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
         ),
         resources=resources,
         invariants=raw.get("invariants"),
+        behaviours=raw.get("behaviours", raw["id"]),
     )
 
 

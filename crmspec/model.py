@@ -164,6 +164,7 @@ class Dialect:
     auth: Auth
     resources: dict[str, Resource]
     invariants: str | None = None      # the suite's module of this API's own invariants, by name
+    behaviours: str = ""               # the mock's module of this API's own behaviours, by name (default: id)
 
     def envelope(self, action: str) -> Envelope:
         return self.envelopes.get(action, self.envelopes["item"])

@@ -89,7 +89,7 @@ class MockApp:
         self.runtime = runtime or Runtime(api.dialect, config)
         self.store = self.runtime.sessions.default
         self.credentials = Credentials(api.dialect.auth, config.secret, realm=api.dialect.title)
-        self.behaviour = behaviour_for(api.dialect.id)
+        self.behaviour = behaviour_for(api.dialect.behaviours)
         self.engine = Engine(api, self.store, self.credentials, config.password, self.behaviour, config.webhook_url)
         self.errors = ErrorRenderer(api.dialect, api.document)
         self.fallback = FallbackResponder(api, config.seed)

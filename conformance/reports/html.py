@@ -79,11 +79,23 @@ def view_model(report: dict[str, Any]) -> dict[str, Any]:
     for name in sorted(by_family, key=family_order):
         checks = by_family[name]
         counts = {key: sum(1 for c in checks if c["outcome"] == key)
-                  for key in ("passed", "failed", "warning", "skipped", "error")}
+                  for key in ("passed", "failed", "warning", "skipped", "error", "waived")}
         families.append({"name": name, "checks": checks, "counts": counts})
+    groups = [
+        ("Failed", "failed", "What failed", True), ("Waived", "waived", "What failed", True),
+        ("Not exercised", "not exercised", "Why", False), ("Passed", "passed", "", False),
+        ("Untestable from outside", "untestable", "Why", False),
+    ]
+    requirement_groups = [
+        {"title": title, "rows": [r for r in report["requirements"] if r["status"] == status], "detail": detail,
+         "open": opened}
+        for title, status, detail, opened in groups
+        if any(r["status"] == status for r in report["requirements"])
+    ]
     return {
         "r": report,
         "families": families,
+        "requirement_groups": requirement_groups,
         "duration": _duration(report["duration_seconds"]),
         "explanation": verdict_explanation(report),
         "excerpt_kb": EXCERPT_BYTES // 1024,

@@ -1,4 +1,4 @@
-"""report.json: the stable, documented record of a run (docs/report-format.md, docs/report.schema.json).
+"""report.json: the stable, documented record of a run (docs/report-format.md, conformance/reports/report.schema.json).
 
 `build_report` is also the one normalised view every other writer renders from, so the four files
 always agree: evidence bodies become excerpts of at most 2 KB, control characters become visible

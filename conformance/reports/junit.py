@@ -126,6 +126,31 @@ def render_junit(result: RunResult) -> str:
         totals["errors"] += errors
         totals["skipped"] += skipped
 
+    if report["requirements"]:
+        suite = ET.SubElement(root, "testsuite", name=f"{TOOL_NAME}.requirements", timestamp=report["started_at"])
+        _properties(suite, report)
+        failures = skipped = 0
+        for requirement in report["requirements"]:
+            case = ET.SubElement(suite, "testcase", classname=f"{dialect}.requirements",
+                                 name=f"{requirement['id']} {requirement['title']}", time="0.000")
+            status = requirement["status"]
+            if status == "failed":
+                failures += 1
+                failure = ET.SubElement(case, "failure", type=requirement["level"],
+                                        message=_shorten(" | ".join(requirement["failures"]) or "failed",
+                                                         MESSAGE_LIMIT))
+                failure.text = f"{requirement['source']}: {requirement['quote']}\n" + \
+                    "\n".join(requirement["failures"]) + "\n"
+            elif status in ("not exercised", "untestable"):
+                skipped += 1
+                ET.SubElement(case, "skipped", message=f"{status}: {requirement['reason'] or ''}")
+            elif status == "waived":
+                ET.SubElement(case, "system-out").text = "WAIVED: " + " | ".join(requirement["failures"]) + "\n"
+        _set_counts(suite, len(report["requirements"]), failures, 0, skipped, 0.0)
+        totals["tests"] += len(report["requirements"])
+        totals["failures"] += failures
+        totals["skipped"] += skipped
+
     if report["verdict"] == "error":
         reason = report["error"] or "the run could not certify the target (no reason recorded)"
         suite = ET.SubElement(root, "testsuite", name=f"{TOOL_NAME}.run", timestamp=report["started_at"])

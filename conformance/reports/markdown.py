@@ -71,6 +71,10 @@ def _header(report: dict[str, Any]) -> str:
         f"- Run: {text(report['tool']['name'])} {text(report['tool']['version'])}, "
         f"started {text(report['started_at'])}, {report['duration_seconds']:.1f} s, "
         f"{_plural(report['requests_sent'], 'request')}",
+        f"- Requirements: {report['coverage']['must_exercised']} of {report['coverage']['must_testable']} testable "
+        f"MUST exercised ({report['coverage']['must']:.1%}), {report['coverage']['should_exercised']} of "
+        f"{report['coverage']['should_testable']} SHOULD; failed: "
+        f"{', '.join(code(r['id'], 64) for r in report['requirements'] if r['status'] == 'failed')[:3000] or 'none'}",
         f"- Checks: {summary['passed']} passed, {summary['failed']} failed, "
         f"{_plural(summary['warnings'], 'warning')}, {summary['skipped']} skipped, "
         f"{_plural(summary['errors'], 'error')} of the suite",
@@ -84,7 +88,8 @@ def _header(report: dict[str, Any]) -> str:
         lines += [f"> **The run could not certify the target:** {text(reason, 2000)}", ""]
 
     by_family: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("passed", "failed", "warning",
-                                                                                "skipped", "error"), 0))
+                                                                                "skipped", "error",
+                                                                                "waived"), 0))
     for check in report["checks"]:
         by_family[check["family"]][check["outcome"]] += 1
     if by_family:

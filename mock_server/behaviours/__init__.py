@@ -42,7 +42,9 @@ class Behaviour:
     present: Mapping[str, PresentHook] = field(default_factory=dict)
 
 
-def behaviour_for(dialect_id: str) -> Behaviour:
+def behaviour_for(name: str) -> Behaviour:
+    """The behaviours module a document names (x-crm-dialect.behaviours, by default its id); none: the
+    generic engine alone."""
     from mock_server.behaviours import concord, olympus, revorbit, ysuite
 
     table: dict[str, Behaviour] = {
@@ -51,4 +53,4 @@ def behaviour_for(dialect_id: str) -> Behaviour:
         "concord": concord.BEHAVIOUR,
         "ysuite": ysuite.BEHAVIOUR,
     }
-    return table.get(dialect_id, Behaviour())
+    return table.get(name, Behaviour())

@@ -477,7 +477,9 @@ def _criterion(field: _Field, operator: str, term: str) -> Condition:
 
 
 def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
-    """`email:like;phones.number:=` -> [(field, op)]; an unknown field or operator is a 422 on search_fields."""
+    """`email:like;phones.number:=` -> [(field, op)]. A field the resource does not have is left out (the
+    page's own example names contact fields on the deals list, CC6: search_fields is lenient); an unknown
+    operator is a 422 on search_fields."""
     criteria: list[tuple[_Field, str]] = []
     bad: list[str] = []
     for chunk in (c.strip() for c in raw.split(";")):
@@ -485,11 +487,12 @@ def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
             continue
         name, _, operator = chunk.partition(":")
         operator = (operator.strip() or "like").lower()
-        field = _resolve(resource, name.strip())
-        if field is None or operator not in SEARCH_OPERATORS:
+        if operator not in SEARCH_OPERATORS:
             bad.append(chunk)
             continue
-        criteria.append((field, operator))
+        field = _resolve(resource, name.strip())
+        if field is not None:
+            criteria.append((field, operator))
     if bad:
         raise ValidationFailed(INVALID, field_errors={"search_fields": [
             f"The search_fields field names an unknown field or operator: {', '.join(bad)}."]})
@@ -500,9 +503,8 @@ def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> t
     """(a search was asked for, its condition) from q, search_fields and search_match."""
     param = op.search.param if op.search else "q"
     spec = req.query.get("search_fields")
-    if isinstance(spec, str) and spec.strip():
-        criteria = _search_fields(resource, spec)
-    else:
+    criteria = _search_fields(resource, spec) if isinstance(spec, str) and spec.strip() else []
+    if not criteria:
         defaults = op.search.fields if op.search else ()
         criteria = [(f, "like") for f in (_resolve(resource, name) for name in defaults) if f is not None]
     term = req.query.get(param)
@@ -515,17 +517,14 @@ def _search_condition(op: Operation, resource: Resource, req: ValidRequest) -> t
 
 
 def _selection(resource: Resource, req: ValidRequest) -> tuple[str, ...] | None:
-    """The fields `select=a;b` keeps: those, plus `id` and the schema's required fields (items stay records)."""
+    """The fields `select=a;b` keeps: those the resource has (the page's own example names contact fields
+    on the deals list; CC6: select is lenient), plus `id` and the schema's required fields."""
     raw = req.query.get("select")
     fields = [f.strip() for f in str(raw).split(";") if f.strip()] if raw not in (None, "") else []
     if not fields:
         return None
     known = set(resource.schema.get("properties") or {}) | set(EXTRA_FIELDS.get(resource.name, ()))
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise ValidationFailed(INVALID, field_errors={"select": [
-            f"The select field names unknown fields: {', '.join(unknown)}."]})
-    keep = [resource.id_field, *resource.schema.get("required", []), *fields]
+    keep = [resource.id_field, *resource.schema.get("required", []), *(f for f in fields if f in known)]
     return tuple(dict.fromkeys(keep))
 
 

@@ -1,7 +1,7 @@
 """The four report writers (conformance/reports), on RunResults built by hand.
 
 Every expected value is computed here from the inputs: counts from the checks and the level, texts
-from the evidence. docs/report.schema.json is the contract report.json is validated against.
+from the evidence. conformance/reports/report.schema.json is the contract report.json is validated against.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.model import FAMILIES, CheckResult, Evidence, RunResult
+from conformance.model import FAMILIES, CheckResult, Coverage, Evidence, RequirementResult, RunResult, Waiver
 from conformance.reports import (
     write_reports,
 )
@@ -25,7 +25,7 @@ from conformance.reports.junit import render_junit
 from conformance.reports.markdown import render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "conformance" / "reports" / "report.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 EXCERPT = 2048
 GITHUB_COMMENT_LIMIT = 65_000
@@ -78,6 +78,31 @@ def verdict_of(checks: list[CheckResult], level: str) -> str:
     if any(c.status == "error" and (c.severity == "MUST" or level == "strict") for c in checks):
         return "error"
     return "conformant"
+
+
+FAILED_REQUIREMENT = "PAG-002 GET /deals: asked for 101, got 101 <script>"
+
+
+def with_requirements() -> RunResult:
+    """A run judged against a catalogue: one requirement of each status, a waiver, a coverage figure."""
+    result = run([check("PAG-002", "pagination", "MUST", "failed", failures=1), check("STA-001", "status", "MUST",
+                                                                                     "passed")])
+    requirements = [
+        RequirementResult(f"RO-DEALS-LIST-0{i}", f"<b>title {status}</b>", "MUST", "pagination",
+                          "000_c16d5e80f2014639.txt", "Maximum per_page is 100", ("GET /deals",), ("PAG-002",),
+                          status, reason=None if status in ("passed", "failed") else f"why {status}",
+                          passed=1 if status == "passed" else 0, failed=1 if status == "failed" else 0,
+                          failures=(FAILED_REQUIREMENT,) if status == "failed" else ())
+        for i, status in enumerate(("passed", "failed", "waived", "not exercised", "untestable"), start=1)
+    ]
+    result.requirements = requirements
+    result.coverage = Coverage(must_exercised=3, must_testable=4, should_exercised=0, should_testable=0,
+                               statuses_seen=5, statuses_documented=9, unseen_statuses=("GET /deals 422",))
+    result.catalogue, result.catalogue_sha256 = "openapi/revorbit.requirements.yaml", "ab" * 32
+    result.waivers = [Waiver("RO-DEALS-LIST-03", "fixed upstream in 4.2", "team@example.com", "2030-01-01")]
+    result.min_coverage = 0.9
+    result.verdict = "non-conformant"
+    return result
 
 
 def designed_only() -> CheckResult:
@@ -208,6 +233,7 @@ RESULTS = {
     "many": lambda: run(many_checks()),
     "credentials": credential_run,
     "designed-only": lambda: run([check("STA-001", "status", "MUST", "passed"), designed_only()]),
+    "requirements": with_requirements,
     "tool-fault-must": lambda: run([check("STA-001", "status", "MUST", "passed"), broken("MUST")],
                                    error="a fault of the suite left PAG-009 undecided"),
     "tool-fault-should": lambda: run([check("STA-001", "status", "MUST", "passed"), broken("SHOULD")]),
@@ -412,6 +438,8 @@ def test_junit_parses_and_counts_match_the_checks(result: RunResult) -> None:
     families = [f for f in FAMILIES if any(c.family == f for c in result.checks)]
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     expected_names = [f"crm-conformance.{f}" for f in families]
+    if result.requirements:
+        expected_names.append("crm-conformance.requirements")
     if result.verdict == "error":
         expected_names.append("crm-conformance.run")
     assert [s.get("name") for s in root.findall("testsuite")] == expected_names
@@ -449,9 +477,11 @@ def test_junit_parses_and_counts_match_the_checks(result: RunResult) -> None:
 
     summary = expected_summary(result)
     run_error = 1 if result.verdict == "error" else 0
-    assert int(root.get("tests", "")) == len(result.checks) + run_error
-    assert int(root.get("failures", "")) == summary["failed"]
-    assert int(root.get("skipped", "")) == summary["skipped"]
+    statuses = [r.status for r in result.requirements]
+    assert int(root.get("tests", "")) == len(result.checks) + run_error + len(statuses)
+    assert int(root.get("failures", "")) == summary["failed"] + statuses.count("failed")
+    assert int(root.get("skipped", "")) == summary["skipped"] + statuses.count("not exercised") + \
+        statuses.count("untestable")
     assert int(root.get("errors", "")) == run_error + summary["errors"]
     assert float(root.get("time", "")) == pytest.approx(result.duration_seconds, abs=1e-3)
 
@@ -607,3 +637,17 @@ def test_write_reports_survives_hostile_evidence(tmp_path: Path) -> None:
     ET.parse(paths["junit"])
     assert paths["html"].stat().st_size < 200_000
     assert len(paths["markdown"].read_text(encoding="utf-8")) < GITHUB_COMMENT_LIMIT
+
+
+def test_the_requirements_view_is_in_every_report() -> None:
+    result = with_requirements()
+    data = json.loads(render_json(result))
+    assert [r["status"] for r in data["requirements"]] == ["passed", "failed", "waived", "not exercised", "untestable"]
+    assert data["coverage"]["must"] == 0.75 and data["coverage"]["below_min_coverage"] is True
+    assert data["waivers"][0]["id"] == "RO-DEALS-LIST-03"
+    page, tags = html_text(render_html(result))
+    assert "script" not in tags and "RO-DEALS-LIST-02" in page and "75.0%" in page and "not met" in page
+    summary = render_markdown(result)
+    assert "3 of 4 testable MUST exercised (75.0%)" in summary and "RO-DEALS-LIST-02" in summary
+    suite = ET.fromstring(render_junit(result).encode()).find("testsuite[@name='crm-conformance.requirements']")
+    assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "2"

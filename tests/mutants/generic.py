@@ -1,0 +1,70 @@
+"""Mutants for the generic checks issue 15 added: each breaks one rule those checks verify, on whichever
+API shows it best (see tests/mutants/kit.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.mutants.kit import Mutant
+from tests.mutants.middleware import Request, Response, Send, answer, intercept, on_json, on_request, on_response
+
+
+def _renamed_not_found_code(payload: Any) -> None:
+    if isinstance(payload, dict) and payload.get("code") == "contact_not_found":
+        payload["code"] = "missing"
+
+
+def _found_after_all(request: Request, response: Response) -> None:
+    if response.status == 404:
+        response.status = 200
+        response.set_json({})
+
+
+def _deleted_deals_still_listed() -> Any:
+    """A list that keeps answering with deals deleted since (a stale cache or index): a deleted deal still
+    comes back from a search for its name."""
+    gone: dict[str, dict[str, Any]] = {}
+
+    def handler(request: Request, send: Send) -> Response:
+        if request.method == "DELETE":
+            before = send(request.copy(method="GET", body=b""))
+            answered = send(request)
+            record = (before.json() or {}).get("data") if before.status == 200 else None
+            if 200 <= answered.status < 300 and isinstance(record, dict):
+                gone[str(record.get("id"))] = record
+            return answered
+        response = send(request)
+        payload = response.json()
+        term = (request.query.get("search") or "").lower()
+        if response.status == 200 and isinstance(payload, dict) and term and isinstance(payload.get("data"), list):
+            payload["data"] += [r for r in gone.values() if term in json.dumps(r).lower()]
+            response.set_json(payload)
+        return response
+
+    return handler
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("oc_not_found_code_renamed", "olympus",
+           "OC4 / 002 Error Responses: a missing contact is 404 contact_not_found (or NOT_FOUND); this server says "
+           "'missing'", "status",
+           lambda app: on_json(app, "GET /api/v1/crm/contacts/{contact_id}", _renamed_not_found_code,
+                               statuses=(404,))),
+    Mutant("cc_missing_deal_200", "concord",
+           "CC1 / 003: a deal that does not exist is 404; this server answers 200 with an empty object", "status",
+           lambda app: on_response(app, "GET /api/deals/{id}", _found_after_all)),
+    Mutant("ro_deleted_deal_still_listed", "revorbit",
+           "001 DELETE /deals/{id}: a deleted deal is gone; this server's list still finds it", "lifecycle",
+           lambda app: intercept(app, "GET|DELETE /api/deals**", _deleted_deals_still_listed())),
+    Mutant("oc_min_value_ignored", "olympus",
+           "002 GET /deals min_value 'Minimum deal value': only deals worth at least that; this server ignores it",
+           "pagination",
+           lambda app: on_request(app, "GET /api/v1/crm/deals", lambda r: r.query.pop("min_value", None))),
+    Mutant("cc_search_match_refused", "concord",
+           "003 search_match: 'use the AND comparison operator': ?search_match=and is documented; this server "
+           "refuses it", "pagination",
+           lambda app: answer(app, "GET /api/deals", 422, {"message": "Unknown parameter search_match.",
+                                                           "errors": {"search_match": ["Unknown parameter."]}},
+                              when=lambda r: "search_match" in r.query)),
+)
