@@ -189,6 +189,23 @@ def ys_page_index(run: CheckRun) -> None:
                    about=about)
 
 
+@scenario("SEM-313", "pagination", "The documented maximum pageSize is accepted", "MUST",
+          "004 pageSize 'Results per page (default 10, max 100)': 100 is a valid page size (PAG-002 judges only "
+          "that no page holds more)")
+def ys_maximum_page_size(run: CheckRun) -> None:
+    """For each list, where the pages state the maximum page size: asking for exactly that size answers the list
+    with at most that many items, never a refusal. About {parameter: pageSize, value: maximum}."""
+    pag = run.dialect.pagination
+    if pag.stated.get("max_size") is None:
+        run.skip("the pages state no maximum page size for this API")
+    for op in list_operations(run):
+        exchange, items, _ = fetch(run, op, **page_params(run, pag.first_page, pag.max_size))
+        run.expect(items is not None and len(items) <= pag.max_size, exchange,
+                   f"{pag.size_param}={pag.max_size}, the documented maximum, answered {exchange.status} with "
+                   f"{len(items) if items is not None else 'no'} items",
+                   about={"parameter": pag.size_param, "value": "maximum"})
+
+
 @scenario("SEM-306", "pagination", "sortBy=deal_name answers 2xx in both directions; another sortOrder is refused",
           "MUST", "YS13 'Use sortBy=deal_name&sortOrder=asc; assert 2xx (strict) and ordering only as a warning'; "
           "004 sortOrder 'asc | desc'")

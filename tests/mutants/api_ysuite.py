@@ -226,6 +226,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "YS4: a negative pageIndex is clamped to the first page or refused; this server answers an empty page "
            "past the end", "pagination", lambda app: intercept(app, "GET /v1/deals", _negative_page_past_the_end),
            requirement="YS-DEALS-LIST-10"),
+    Mutant("ys_maximum_page_size_refused", "ysuite",
+           "004 pageSize '(default 10, max 100)': 100 is a valid size; this server refuses pageSize=100 with 422 "
+           "(it takes the maximum as exclusive)", "pagination",
+           _refuse_query(lambda q: q.get("pageSize") == "100", "pageSize"), requirement="YS-DEALS-LIST-02"),
     Mutant("ys_sort_by_deal_name_refused", "ysuite",
            "YS13 'Use sortBy=deal_name&sortOrder=asc; assert 2xx (strict)': this server refuses it with 422",
            "pagination", _refuse_query(lambda q: q.get("sortBy") == "deal_name" and q.get("sortOrder") != "desc",
