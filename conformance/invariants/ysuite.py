@@ -20,7 +20,6 @@ from crmspec.model import Operation
 
 YS13_SORT_KEY = "deal_name"            # YS13: 'Use sortBy=deal_name&sortOrder=asc'
 UNKNOWN_PARAMETER = "crmconf_unknown"  # in no document: a query parameter no page names (X10)
-NOT_AN_ID = "abc"                      # a path id that is not an integer (004: 'id | The deal_id')
 YS11_CONTACT_PERSON = "deal_contact_id"  # 004 'Individual contact within the company' (YS11)
 INDIVIDUAL = 1                         # 1D contacts: contact_type 1 Individual, 2 Business
 
@@ -389,21 +388,3 @@ def ys_update_stored(run: CheckRun) -> None:
             shown = listed_record.get(field)
         run.expect(_same(value, shown), where, f"{field} was updated to {value!r}, reads back as {shown!r}",
                    about={"field": field})
-
-
-# paths --------------------------------------------------------------------------------------------------
-@scenario("SEM-312", "validation", "A path id that is not an integer is refused with a 4xx", "SHOULD",
-          "004 'id | The deal_id' (an integer, X4): /v1/deals/abc names no deal")
-def ys_non_integer_id(run: CheckRun) -> None:
-    """A read, an update (with a valid body) and a delete of the path id `abc` answer a 4xx, never a 2xx or a
-    5xx. About nothing more than the operation."""
-    if run.dialect.id_type != "integer":
-        run.skip("the API's ids are not integers")
-    for op in run.api.operations:
-        if op.action not in ("read", "update", "delete") or len(op.path_params) != 1 \
-                or op.mount != run.dialect.base_path or op.resource not in run.dialect.resources:
-            continue
-        payload = run.fixtures.body(op.resource) if op.action == "update" else None
-        exchange = run.call(op, {op.path_params[0]: NOT_AN_ID}, json_body=payload)
-        run.expect(exchange.status is not None and 400 <= exchange.status < 500, exchange,
-                   f"{op.method.upper()} of the id {NOT_AN_ID!r} answered {exchange.status}, expected a 4xx")

@@ -290,7 +290,7 @@ MUTANTS: tuple[Mutant, ...] = (
            requirement="YS-DEALS-DELETE-02"),
     Mutant("ys_non_integer_id_500", "ysuite",
            "004 'id | The deal_id' (an integer, X4): /v1/deals/abc is a client error; this server answers 500",
-           "validation", lambda app: answer(app, "* /v1/deals/{id}", 500, {"success": False, "message": "Server Error"},
+           "status", lambda app: answer(app, "* /v1/deals/{id}", 500, {"success": False, "message": "Server Error"},
                                             when=lambda r: not r.params.get("id", "").isdigit()),
            requirement="YS-API-ERRORS-03"),
 )
