@@ -40,6 +40,8 @@ from typing import Any
 
 import yaml
 
+from benchmarks import proxy_overhead  # the proxy row (its own module; it imports this one: no name used at import)
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -492,6 +494,7 @@ class Results:
     seeding: list[str] = field(default_factory=list)
     startup: list[tuple[str, list[tuple[float, float]]]] = field(default_factory=list)  # (wall, CPU) seconds
     conformance: list[ConformanceRow] = field(default_factory=list)
+    proxy: proxy_overhead.ProxyRow | None = None
     notes: list[str] = field(default_factory=list)
     sections: list[list[str]] = field(default_factory=list)  # report sections of other modules (postgres.py)
     more_targets: list[Target] = field(default_factory=list)
@@ -912,6 +915,8 @@ def targets(r: Results) -> list[Target]:
     for row in r.conformance:
         out.append(Target(f"Full default conformance run, {row.dialect}", f"{row.seconds:.1f} s", "<= 60 s",
                           row.seconds <= CONFORMANCE_MAX_S if judged and row.exit_code >= 0 else None))
+    if r.proxy is not None:
+        out.append(proxy_overhead.target(r.proxy, judged))
     return out + r.more_targets
 
 
@@ -1065,6 +1070,8 @@ def render(r: Results) -> str:
               "| API | seconds | exit | verdict |", "|---|---|---|---|"]
     for row in r.conformance:
         lines.append(f"| {row.dialect} | {row.seconds:.1f} | {row.exit_code} | {row.verdict.replace('|', '/')} |")
+    if r.proxy is not None:
+        lines += proxy_overhead.section(r.proxy)
     for section in r.sections:
         lines += section
     if r.notes:
@@ -1107,6 +1114,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.growth()
         bench.startup()
         bench.conformance()
+        bench.results.proxy = proxy_overhead.measure(bench)
         from benchmarks import postgres  # PostgreSQL beside SQLite, on the states growth() wrote
 
         postgres.measure(bench)
@@ -1130,6 +1138,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from benchmarks import run  # the package's module, not __main__: benchmarks/postgres.py shares its classes
+    # run as the module benchmarks.run, the one benchmarks/proxy_overhead.py imports, not as a second copy
+    # named __main__ (whose Server and Load would be other classes than the ones that module uses)
+    from benchmarks.run import main as module_main
 
-    sys.exit(run.main())
+    sys.exit(module_main())

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, leaf, pages_by_design_only, paging_level
+from conformance.checks._common import body, in_scope, leaf, pages_by_design_only, paging_level, query_of
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.ordering import misplaced
-from conformance.registry import scenario
+from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Filter, Operation
 
@@ -23,6 +23,13 @@ SORT_PREFERENCE = ("value", "amount", "deal_amount", "created_at", "title", "nam
 def list_operations(run: CheckRun) -> Iterator[Operation]:
     for op in run.api.operations:
         if op.action == "list" and not op.path_params and op.method == "get":
+            yield op
+
+
+def filtered_operations(run: CheckRun) -> Iterator[Operation]:
+    """Every list, paginated or not (Olympus' deals, 002), that declares filters."""
+    for op in run.api.operations:
+        if op.action in ("list", "collection") and op.filters and not op.path_params and op.method == "get":
             yield op
 
 
@@ -286,7 +293,7 @@ def _matches(flt: Filter, record: dict[str, Any], field: str, wanted: Any) -> bo
           "filters of designed operations are a SHOULD")
 def filters(run: CheckRun) -> None:
     size = run.dialect.pagination.size_param
-    for op in list_operations(run):
+    for op in filtered_operations(run):
         _, everything, _ = fetch(run, op, **{size: 50})
         if not everything:
             continue
@@ -350,20 +357,87 @@ def _documented_values(parameter: dict[str, Any]) -> list[Any]:
     examples += [parameter["example"]] if "example" in parameter else []
     examples += [schema["example"]] if "example" in schema else []
     values = [v for v in examples if v is not None]
-    return values or ([schema["default"]] if "default" in schema else [])
+    if values:
+        return values
+    return [schema["default"]] if "default" in schema else FORMAT_SAMPLES.get(schema.get("format"), [])
+
+
+# A value any reader of "date" (X3: YYYY-MM-DD) or "date-time" (RFC 3339) would send.
+FORMAT_SAMPLES: dict[Any, list[Any]] = {"date": ["2026-01-31"], "date-time": ["2026-01-31T12:00:00Z"]}
 
 
 @scenario("PAG-014", "pagination", "A list accepts every value its page documents for a query parameter", "MUST",
           "the query parameter tables of 001, 002, 003 and 004: a documented value (an enum member, the page's "
-          "example) is answered with the list, never refused")
+          "example, a date where the type is a date) is answered with the list, never refused")
 def documented_values_accepted(run: CheckRun) -> None:
-    for op in list_operations(run):
-        for parameter in op.raw.get("parameters") or []:
-            if not isinstance(parameter, dict) or parameter.get("in") != "query":
-                continue
+    for op in run.api.operations:
+        if op.action not in ("list", "collection") or op.path_params or op.method != "get":
+            continue
+        query = [p for p in op.raw.get("parameters") or [] if isinstance(p, dict) and p.get("in") == "query"]
+        required = {str(p.get("name")): _documented_values(p)[:1] for p in query if p.get("required")}
+        if not all(required.values()):
+            continue  # a required parameter with no documented value: nothing the page shows to send
+        base = {name: values[0] for name, values in required.items()}
+        for parameter in query:
             name = str(parameter.get("name"))
             level: Severity | None = "SHOULD" if name in op.designed.parameters else None
             for value in _documented_values(parameter)[:6]:
-                exchange = run.call(op, params={name: value})
+                exchange = run.call(op, params={**base, name: value})
                 run.expect(exchange.status == 200, exchange, f"{name}={value!r} answered {exchange.status}",
                            level=level, about={"parameter": name})
+
+
+def _whole_number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _page_size(run: CheckRun, op: Operation, exchange: Exchange, payload: Any) -> tuple[int | None, str | None]:
+    """The page size one answer is cut at, and the page field that says so: the size it reports, else the
+    size the client asked for (within the maximum: above it a server may clamp), else the default the
+    pages state."""
+    reported = _whole_number(normalise.page_value(run.dialect, op, payload, "size"))
+    if reported:
+        return reported, run.dialect.envelope_for(op).page_fields.get("size")
+    pag = run.dialect.pagination
+    asked = query_of(exchange).get(pag.size_param)
+    if asked is not None:
+        return (int(asked), None) if asked.isdigit() and 0 < int(asked) <= pag.max_size else (None, None)
+    return (pag.default_size, None) if "default_size" in pag.stated else (None, None)
+
+
+@response("PAG-015", "pagination", "The page fields of one list answer agree with each other and with its items",
+          "MUST", "000 {current_page, last_page, per_page, total}; 003 meta.{current_page, last_page, per_page, "
+          "total}; 004 total_pages = ceil(total_records/pageSize) (YS4); 002 pagination {page, limit, total} (OC3): "
+          "the page count from the total and the size, and a page holding what the total leaves for it")
+def page_fields_agree(run: CheckRun, exchange: Exchange) -> None:
+    """Judged on every list answer (the walks of the other checks, a client's own traffic through the proxy):
+    the arithmetic PAG-004 checks on two first pages, on any page."""
+    op = in_scope(run, exchange)
+    if op is None or op.action != "list" or exchange.status != 200:
+        return
+    payload = body(exchange)
+    found = normalise.items(run.dialect, op, payload) if isinstance(payload, dict) else None
+    total = _whole_number(normalise.page_value(run.dialect, op, payload, "total"))
+    size, size_field = _page_size(run, op, exchange, payload)
+    if not isinstance(found, list) or total is None or not size or pages_by_design_only(run, op, payload):
+        return
+    fields, level = run.dialect.envelope_for(op).page_fields, paging_level(run, op)
+    pages = math.ceil(total / size)
+    for key in ("last_page", "total_pages"):
+        if key in fields:
+            value = normalise.page_value(run.dialect, op, payload, key)
+            run.expect(value in (pages, max(pages, 1)), exchange,
+                       f"{fields[key]} is {value!r}; total {total} at size {size} gives {pages}", level=level,
+                       about={"field": leaf(fields[key])})
+    about = {"field": leaf(size_field)} if size_field else {"parameter": run.dialect.pagination.size_param}
+    run.expect(len(found) <= size, exchange, f"the page holds {len(found)} items, more than its size {size}",
+               level=level, about=about)
+    page = _whole_number(normalise.page_value(run.dialect, op, payload, "page"))
+    if page is None:
+        return
+    index = page - run.dialect.pagination.reported_first_page
+    expected = min(size, max(total - index * size, 0)) if index >= 0 else None
+    if expected is not None:
+        run.expect(len(found) == expected, exchange,
+                   f"page {page} holds {len(found)} items; total {total} at size {size} leaves {expected} for it",
+                   level=level, about={"field": leaf(fields["total"])})

@@ -9,10 +9,11 @@ tests/integration/test_conformance_against_the_mock.py and the equivalents zoo.
 
 from __future__ import annotations
 
-from tests.mutants import api_concord, api_olympus, api_revorbit, api_ysuite
+from tests.mutants import api_concord, api_olympus, api_revorbit, api_ysuite, generic
 from tests.mutants.kit import APIS, Mutant
 
 __all__ = ["APIS", "BY_NAME", "ZOO", "Mutant"]
 
-ZOO: tuple[Mutant, ...] = (*api_revorbit.MUTANTS, *api_olympus.MUTANTS, *api_concord.MUTANTS, *api_ysuite.MUTANTS)
+ZOO: tuple[Mutant, ...] = (*api_revorbit.MUTANTS, *api_olympus.MUTANTS, *api_concord.MUTANTS, *api_ysuite.MUTANTS,
+                          *generic.MUTANTS)
 BY_NAME = {m.name: m for m in ZOO}
