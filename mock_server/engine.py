@@ -141,7 +141,10 @@ class Engine:
                     taken_message, field_errors={field_name: [taken_message]})
 
     # references ------------------------------------------------------------------------------
-    def check_references(self, resource: Resource, body: dict[str, Any]) -> None:
+    def check_references(self, resource: Resource, body: dict[str, Any],
+                         stored: dict[str, Any] | None = None) -> None:
+        """The referenced records exist; with the behaviour's own rules for a write (`write_check`: `stored` is
+        the record an update changes, None on a create), all refused at once."""
         problems: dict[str, list[str]] = {}
         for ref in resource.references:
             value = records.get_field(body, ref.field)
@@ -151,6 +154,9 @@ class Engine:
             if target is None or any(target.get(k) != v for k, v in ref.where.items()):
                 label = ref.field.replace(".", " ").replace("_", " ")
                 problems.setdefault(ref.field, []).append(f"The selected {label} is invalid.")
+        own = self.behaviour.write_check.get(resource.name)
+        for field_name, messages in (own(self, stored, body) if own else {}).items():
+            problems.setdefault(field_name, []).extend(messages)
         if problems:
             raise ValidationFailed("The given data was invalid.", field_errors=problems)
 
@@ -416,10 +422,10 @@ class Engine:
                 field_errors={f: [f"The {f.replace('_', ' ')} field is required."] for f in missing},
             )
         with self.store.transaction():
-            self.check_unique(resource, body, own_id=record[resource.id_field])
-            self.check_references(resource, body)
             # read again under the write lock: a change another worker made since is kept, not overwritten
             current = self.require(resource, record[resource.id_field])
+            self.check_unique(resource, body, own_id=record[resource.id_field])
+            self.check_references(resource, body, stored=current)
             updated = self.save(resource, self.build(resource, body, base=current))
         return self.respond(operation, "update", updated)
 

@@ -4,6 +4,8 @@ A module exports BEHAVIOUR: the handlers of its custom actions, and hooks the ge
 resources, so that a behaviour adds what is its own instead of replacing a generic action:
 `on_write` before a record is stored (seeding, create, update); `present` on the way out (computed fields
 such as Revenue Orbit's risk); `duplicate`, the API's own refusal of a value the document declares unique;
+`write_check`, the API's own rules for a create (stored: None) or an update, refused with the reference
+checks in one answer (YSUITE's deal, contact and task rules);
 `list_where`, a list's conditions where the API reads its query its own way (Concord's search grammar,
 Olympus' derived task status); `shape`, what a list keeps of each record (Concord's `select`);
 `list_extras`, fields a list answer carries beside its records (Olympus' pipeline_summary). A present hook gets every
@@ -32,6 +34,7 @@ Handler = Callable[["Engine", Operation, ValidRequest, "Principal | None"], Resp
 ListWhere = Callable[["Engine", Operation, Resource, ValidRequest, "Principal | None"], list[Predicate]]
 Shape = Callable[[Operation, Resource, ValidRequest, list[dict[str, Any]]], list[dict[str, Any]]]
 ListExtras = Callable[["Engine", list[dict[str, Any]]], dict[str, Any]]
+WriteCheck = Callable[["Engine", "dict[str, Any] | None", dict[str, Any]], dict[str, list[str]]]  # (stored, body)
 Duplicate = Callable[[str], MockError]  # the field whose value is taken -> the API's refusal
 Handlers = Mapping[tuple[str, str], Handler]  # (resource, action) -> handler
 RecordHook = Callable[["Engine", dict[str, Any]], dict[str, Any]]
@@ -51,6 +54,7 @@ class Behaviour:
     on_write: Mapping[str, RecordHook] = field(default_factory=dict)
     present: Mapping[str, PresentHook] = field(default_factory=dict)
     duplicate: Mapping[str, Duplicate] = field(default_factory=dict)
+    write_check: Mapping[str, WriteCheck] = field(default_factory=dict)
     list_where: Mapping[str, ListWhere] = field(default_factory=dict)
     shape: Mapping[str, Shape] = field(default_factory=dict)
     list_extras: Mapping[str, ListExtras] = field(default_factory=dict)

@@ -23,39 +23,24 @@ from typing import Any
 
 from flask import Response
 
-from crmspec.model import Operation, Resource
+from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import Behaviour
 from mock_server.engine import Engine
-from mock_server.errors import BusinessRuleViolation, ValidationFailed
+from mock_server.errors import BusinessRuleViolation
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 INDIVIDUAL, BUSINESS = 1, 2
-INVALID = "The given data was invalid."
 NEEDS_LINK = "Either deal_id or cstid is required."
 
 Problems = dict[str, list[str]]
 
 
 # helpers ---------------------------------------------------------------------------------------------
-def _reference_problems(engine: Engine, resource: Resource, body: dict[str, Any]) -> Problems:
-    """The engine's existence checks, as field errors to merge with this API's own rules."""
-    try:
-        engine.check_references(resource, body)
-    except ValidationFailed as exc:
-        return {field: list(messages) for field, messages in exc.field_errors.items()}
-    return {}
-
-
 def _add(problems: Problems, field: str, message: str) -> None:
     problems.setdefault(field, []).append(message)
-
-
-def _raise_if(problems: Problems) -> None:
-    if problems:
-        raise ValidationFailed(INVALID, field_errors=problems)
 
 
 def _where(engine: Engine, resource: str, field: str, value: Any) -> list[dict[str, Any]]:
@@ -92,26 +77,9 @@ def _deal_problems(engine: Engine, deal: dict[str, Any], body: dict[str, Any]) -
     return problems
 
 
-def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    resource = engine.resource("deals")
-    body = req.fields()
-    with engine.store.transaction():
-        problems = _reference_problems(engine, resource, body)
-        for field, messages in _deal_problems(engine, body, body).items():
-            problems.setdefault(field, []).extend(messages)
-        _raise_if(problems)
-        return engine.create(op, req, principal)
-
-
-def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    with engine.store.transaction():
-        resource, stored = engine.target(op, req)
-        body = req.fields()
-        problems = _reference_problems(engine, resource, body)
-        for field, messages in _deal_problems(engine, {**stored, **body}, body).items():
-            problems.setdefault(field, []).extend(messages)
-        _raise_if(problems)
-        return engine.update(op, req, principal)
+def deal_rules(engine: Engine, stored: dict[str, Any] | None, body: dict[str, Any]) -> Problems:
+    """YSUITE's own rules for a deal as it would be stored, given what the client sent."""
+    return _deal_problems(engine, {**(stored or {}), **body}, body)
 
 
 def delete_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -159,22 +127,21 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
 
 
 # contacts --------------------------------------------------------------------------------------------
-def update_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    with engine.store.transaction():
-        resource, stored = engine.target(op, req)
-        cstid = stored["cstid"]
-        body = req.fields()
-        problems = _reference_problems(engine, resource, body)
-        if records.is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
-            _add(problems, "contact_parent", "A contact cannot be its own parent.")
-        if body.get("contact_type") == INDIVIDUAL and stored.get("contact_type") != INDIVIDUAL:
-            deals = _where(engine, "deals", "cstid", cstid)
-            if deals:
-                _add(problems, "contact_type",
-                     f"The contact is the company (cstid) of deals {_ids(deals, 'deal_id')}; "
-                     "it must stay a Business contact.")
-        _raise_if(problems)
-        return engine.update(op, req, principal)
+def contact_rules(engine: Engine, stored: dict[str, Any] | None, body: dict[str, Any]) -> Problems:
+    """An updated contact is not its own parent, and stays a Business contact while deals name it."""
+    problems: Problems = {}
+    if stored is None:
+        return problems
+    cstid = stored["cstid"]
+    if records.is_int(body.get("contact_parent")) and body["contact_parent"] == cstid:
+        _add(problems, "contact_parent", "A contact cannot be its own parent.")
+    if body.get("contact_type") == INDIVIDUAL and stored.get("contact_type") != INDIVIDUAL:
+        deals = _where(engine, "deals", "cstid", cstid)
+        if deals:
+            _add(problems, "contact_type",
+                 f"The contact is the company (cstid) of deals {_ids(deals, 'deal_id')}; "
+                 "it must stay a Business contact.")
+    return problems
 
 
 def delete_contact(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -195,16 +162,13 @@ def delete_contact(engine: Engine, op: Operation, req: ValidRequest, principal: 
 
 
 # tasks -----------------------------------------------------------------------------------------------
-def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    resource = engine.resource("tasks")
-    body = req.fields()
-    with engine.store.transaction():
-        problems = _reference_problems(engine, resource, body)
-        if body.get("deal_id") is None and body.get("cstid") is None:
-            _add(problems, "deal_id", NEEDS_LINK)
-            _add(problems, "cstid", NEEDS_LINK)
-        _raise_if(problems)
-        return engine.create(op, req, principal)
+def task_rules(engine: Engine, stored: dict[str, Any] | None, body: dict[str, Any]) -> Problems:
+    """A new task links a deal, a contact or both."""
+    problems: Problems = {}
+    if stored is None and body.get("deal_id") is None and body.get("cstid") is None:
+        _add(problems, "deal_id", NEEDS_LINK)
+        _add(problems, "cstid", NEEDS_LINK)
+    return problems
 
 
 def task_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
@@ -229,15 +193,12 @@ def _drop_tasks_linked_only_to(engine: Engine, field: str, value: Any, other: st
 
 BEHAVIOUR = Behaviour(
     handlers={
-        ("deals", "create"): create_deal,
-        ("deals", "update"): update_deal,
         ("deals", "delete"): delete_deal,
-        ("contacts", "update"): update_contact,
         ("contacts", "delete"): delete_contact,
-        ("tasks", "create"): create_task,
     },
     on_write={
         "deals": deal_on_write,
         "tasks": task_on_write,
     },
+    write_check={"deals": deal_rules, "contacts": contact_rules, "tasks": task_rules},
 )
