@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crmspec.model import Operation
+from crmspec.schemas import field_types
 from mock_server.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -47,19 +48,9 @@ class ValidRequest:
         return dict(self.body) if isinstance(self.body, dict) else {}
 
 
-def _types(schema: dict[str, Any]) -> list[str]:
-    kind = schema.get("type")
-    if kind is None:
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                return [t for sub in schema[key] for t in _types(sub)]
-        return []
-    return [kind] if isinstance(kind, str) else list(kind)
-
-
 def coerce(raw: str, schema: dict[str, Any]) -> Any:
     """Turn a query or path string into the schema's type; leave it a string when it does not parse."""
-    kinds = _types(schema)
+    kinds = field_types(schema)
     # ASCII digits only: int() and float() would also take "1_000", " 5 ", "nan" and non-ASCII digits
     try:
         if "integer" in kinds and INTEGER.fullmatch(raw):
@@ -132,7 +123,7 @@ class ParameterCheck:
         self.required = bool(param.get("required"))
         self.has_default = "default" in self.schema
         self.default = self.schema.get("default")
-        self.is_array = "array" in _types(self.schema)
+        self.is_array = "array" in field_types(self.schema)
         self.validator = jsonschema.Draft202012Validator(self.schema, format_checker=FORMATS)
         self._memo = lru_cache(maxsize=self.MEMO_SIZE)(self._verdict)
 
