@@ -17,8 +17,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import jsonschema
-
 from crmspec import dotted
 from crmspec.model import Resource
 from crmspec.schemas import nullable
@@ -31,6 +29,7 @@ from mock_server.faker.schema_reading import object_branch, remove, schema_at
 from mock_server.faker.schema_values import SchemaValues
 from mock_server.faker.sources import Sources
 from mock_server.faker.states import agree_with_status, states
+from mock_server.faker.validity import Check
 from mock_server.faker.vocabulary import TAGS
 from mock_server.faker.wording import kind_of, label_states
 
@@ -247,7 +246,7 @@ class FakeData:
             if fitted is not MISS and field.valid(fitted):
                 return fitted
         if field.referenced is not None and self._pick is not None:
-            picked = self._picked_id(field.referenced, field.validator)
+            picked = self._picked_id(field.referenced, field.check)
             if picked is not MISS:
                 return picked
             if field.may_be_null:
@@ -278,7 +277,7 @@ class FakeData:
         for _ in range(count * 4):
             if len(out) >= count:
                 break
-            item = self._picked_id(referenced, items.validator) if referenced is not None else MISS
+            item = self._picked_id(referenced, items.check) if referenced is not None else MISS
             if item is MISS:
                 item = one()
             if items.unique and item in out:
@@ -299,14 +298,14 @@ class FakeData:
                     return value
         return value
 
-    def _picked_id(self, resource: str, validator: jsonschema.Draft202012Validator) -> Any:
+    def _picked_id(self, resource: str, valid: Check) -> Any:
         if self._pick is None:
             return MISS
         target = self._pick(resource)
         if not isinstance(target, Mapping):
             return MISS
         value = target.get(self.id_fields.get(resource, "id"))
-        return value if value is not None and validator.is_valid(value) else MISS
+        return value if value is not None and valid(value) else MISS
 
     def _remember(self, name: str, value: Any, ctx: RecordContext) -> Any:
         """A date or time the record now holds, for the fields generated after it (an end after its start)."""

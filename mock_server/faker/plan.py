@@ -2,7 +2,7 @@
 
 A `Field` is one property as the generator sees it: its schema with `allOf` merged, the type it generates,
 its const, enum or branches, whether it may be null, the resource an id-like name points at, the `x-faker`
-hint's maker and the naming rule that applies to it, its format, pattern and examples, and its validator.
+hint's maker and the naming rule that applies to it, its format, pattern and examples, and its validity check.
 An object's `Fields` are in the order they are generated (created before updated, start before end), with
 what its state fields need (`Status`). A `ResourcePlan` adds the record's references.
 
@@ -16,13 +16,12 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-import jsonschema
-
 from crmspec.model import Reference, Resource
 from crmspec.schemas import declared_types, flatten, nullable
 from mock_server.faker.miss import MISS
 from mock_server.faker.naming import HINTS, Maker, boolean_rule, number_rule, string_rule
 from mock_server.faker.schema_reading import code_examples, implied_type
+from mock_server.faker.validity import Check, validity
 from mock_server.faker.vocabulary import COMPANY_FIELDS
 from mock_server.faker.wording import (
     STATES,
@@ -111,11 +110,11 @@ class Field:
         self.pattern = schema.get("pattern")
 
     def valid(self, value: Any) -> bool:
-        return bool(self.validator.is_valid(value))
+        return bool(self.check(value))
 
     @cached_property
-    def validator(self) -> jsonschema.Draft202012Validator:
-        return jsonschema.Draft202012Validator(dict(self.schema))
+    def check(self) -> Check:
+        return validity(self.schema)
 
     @cached_property
     def examples(self) -> list[str]:
@@ -187,8 +186,9 @@ class Items:
         self.item = planner.field(self.singular, self.items)
 
     @cached_property
-    def validator(self) -> jsonschema.Draft202012Validator:
-        return jsonschema.Draft202012Validator(dict(self.items))
+    def check(self) -> Check:
+        """The validity of an item as the items' schema says (not merged: the schema as the document has it)."""
+        return validity(self.items)
 
 
 class Fields:
