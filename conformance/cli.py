@@ -15,10 +15,10 @@ from pathlib import Path
 
 from conformance.context import Options
 from conformance.model import FAMILIES, RunResult
-from conformance.registry import all_checks
 from conformance.reports import write_reports
 from conformance.reports.badge import render_badge
 from conformance.runner import run, tool_version
+from conformance.suite import all_checks
 from conformance.target import Target
 from conformance.verify import UnreadableReport, read_report, verify
 from conformance.waivers import InvalidWaivers, load_waivers
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         return fail("interrupted")
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to report to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
     except Exception as exc:  # a fault of the tool itself: one line, exit 2, never a traceback
         if os.environ.get("CRM_CONFORMANCE_DEBUG"):
             raise

@@ -19,7 +19,8 @@ from conformance.explore import explore
 from conformance.fixtures import Fixtures, FixtureUnavailable
 from conformance.model import RunResult, verdict_of
 from conformance.preflight import CannotJudge, run_preflight
-from conformance.registry import Check, all_checks
+from conformance.registry import Check
+from conformance.suite import all_checks
 from conformance.target import Exchange, Target, TargetUnreachable
 from crmspec import cache
 from crmspec.model import Api

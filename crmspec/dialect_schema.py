@@ -122,7 +122,12 @@ DIALECT_SCHEMA: dict[str, Any] = {
                         "anyOf": [_STATUS, {"type": "array", "items": _STATUS}],
                     },
                 },
-                "codes": {"type": "object", "additionalProperties": {"type": "string"}},
+                "codes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                    },
+                },
                 "schema": {"type": "string"},
                 "general_statuses": {"type": "array", "items": _STATUS},
                 "field_errors_judged": {"type": "boolean"},

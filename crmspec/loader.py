@@ -315,7 +315,9 @@ def _dialect(path: Path, document: dict[str, Any], raw: dict[str, Any]) -> Diale
             field_error_style=errors["field_error_style"],
             statuses=statuses,
             alternatives=alternatives,
-            codes=dict(errors.get("codes") or {}),
+            codes={k: v for k, v in (errors.get("codes") or {}).items() if isinstance(v, str)},
+            code_alternatives={k.removesuffix("_alternatives"): tuple(v)
+                               for k, v in (errors.get("codes") or {}).items() if isinstance(v, list)},
             schema_ref=errors.get("schema"),
             general_statuses=tuple(errors.get("general_statuses") or ()),
             field_errors_judged=bool(errors.get("field_errors_judged", True)),

@@ -82,6 +82,13 @@ class ErrorConvention:
     general_statuses: tuple[int, ...] = ()   # statuses the pages document for every operation (RO: 000's table)
     field_errors_judged: bool = True         # false where the pages leave field errors' place and shape open (OC4/OC5)
     schema_judged: bool = True               # false where the sources' error bodies disagree outright (OC4)
+    code_alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other codes a page allows
+
+    def codes_for(self, status: int) -> frozenset[str]:
+        """Every machine code the pages allow on an error answer with `status`: the codes of each kind of
+        error that answers with it (400 is both Olympus' VALIDATION_ERROR and BAD_REQUEST)."""
+        kinds = [kind for kind in self.codes if status in self.accepted(kind)]
+        return frozenset(code for kind in kinds for code in (self.codes[kind], *self.code_alternatives.get(kind, ())))
 
     def status(self, kind: str) -> int:
         return self.statuses.get(kind, self.statuses.get("bad_request", 400))

@@ -48,7 +48,9 @@ REQUIREMENTS_SCHEMA: dict[str, Any] = {
                     "testable": {"type": "boolean"},
                     "reason": {"type": ["string", "null"]},
                     "checks": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{3}$"}},
-                    "about": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "about": {"type": "object", "additionalProperties": {
+                        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+                    }},
                 },
             },
         },
@@ -78,13 +80,18 @@ class Requirement:
     reason: str | None = None
     decision: str | None = None
     checks: tuple[str, ...] = ()
-    about: Mapping[str, str] = field(default_factory=dict)
+    about: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)  # a list: any of its values
 
     def concerns(self, operation: str | None) -> bool:
         return not self.operations or (operation is not None and operation in self.operations)
 
     def matches(self, about: Mapping[str, Any]) -> bool:
-        return all(str(about.get(key)) == value for key, value in self.about.items())
+        return all(str(about.get(key)) in self.values_of(key) for key in self.about)
+
+    def values_of(self, key: str) -> tuple[str, ...]:
+        """What the requirement is about under `key`: one value, or any of a list (() when it names none)."""
+        value = self.about.get(key)
+        return () if value is None else (value,) if isinstance(value, str) else tuple(value)
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def load_catalogue(path: Path, operations: set[str]) -> Catalogue:
             id=item["id"], title=item["title"], source=item["source"], quote=item["quote"], level=item["level"],
             operations=tuple(item["operations"]), kind=item["kind"], testable=item["testable"],
             reason=item.get("reason"), decision=item.get("decision"), checks=tuple(item.get("checks") or ()),
-            about=dict(item.get("about") or {}),
+            about={k: v if isinstance(v, str) else tuple(v) for k, v in (item.get("about") or {}).items()},
         ))
     return Catalogue(api=str(raw["api"]), path=str(path), sha256=hashlib.sha256(text.encode()).hexdigest(),
                      requirements=tuple(requirements))

@@ -69,6 +69,14 @@ def fail(message: str, code: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to report to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.dialect == ALL and args.command == "token":
         return fail("token needs one dialect: " + ", ".join(DOCUMENTS), EXIT_USAGE)

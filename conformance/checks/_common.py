@@ -109,7 +109,7 @@ def named_by_requirements(run: CheckRun, op: Operation, key: str = "field") -> s
     catalogue = run.api.requirements
     if catalogue is None:
         return None
-    return {r.about[key] for r in catalogue.verified_by(run.check.id) if r.concerns(str(op)) and key in r.about}
+    return {value for r in catalogue.verified_by(run.check.id) if r.concerns(str(op)) for value in r.values_of(key)}
 
 
 def catalogue_level(run: CheckRun) -> Severity | None:

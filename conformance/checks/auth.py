@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body
+from conformance.checks._common import body, in_scope
 from conformance.context import CheckRun
-from conformance.registry import scenario
+from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation
 
@@ -217,3 +217,18 @@ def allowed(run: CheckRun) -> None:
             run.expect(exchange.status is not None and exchange.status not in (401, 403), exchange,
                        f"the limited credential may call {op} but got {exchange.status}",
                        about={"role": run.dialect.auth.limited_role})
+
+
+@response("AUT-008", "auth", "A 401 or 403 carries a machine code the API declares for it", "SHOULD",
+          "where the error block declares codes (Olympus 1B: '401 UNAUTHORIZED / INVALID_TOKEN / TOKEN_EXPIRED; "
+          "403 FORBIDDEN'; OC4: the code is read from code, error.code or error)")
+def auth_error_code(run: CheckRun, exchange: Exchange) -> None:
+    if exchange.status not in (401, 403) or run.dialect.errors.code is None or in_scope(run, exchange) is None:
+        return
+    allowed = run.dialect.errors.codes_for(exchange.status)
+    if not allowed:
+        return
+    code = normalise.error(run.dialect, body(exchange)).code
+    run.expect(isinstance(code, str) and code in allowed, exchange,
+               f"the {exchange.status} carries the code {code!r}, expected {' or '.join(sorted(allowed))}",
+               about={"status": str(exchange.status)})

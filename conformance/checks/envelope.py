@@ -45,6 +45,8 @@ def single_envelope(run: CheckRun, exchange: Exchange) -> None:
         return
     _success_flag(run, exchange, env.success, payload)
     if env.data is None or op.method == "delete":
+        if env.success is None:
+            run.observe(exchange)  # a JSON object is all such an envelope asks
         return
     value = normalise.record(run.dialect, op, payload)
     if value is None and env.data_optional:
@@ -59,6 +61,8 @@ def single_envelope(run: CheckRun, exchange: Exchange) -> None:
         return
     for name in env.fields:
         run.expect(name in value, exchange, f"the record lacks {name}")
+    if not env.fields:
+        run.observe(exchange)  # the record sits where the envelope puts it: nothing more is named
 
 
 @response("ENV-002", "envelope", "Paginated lists carry their items and page fields where the API puts them", "MUST",

@@ -152,7 +152,7 @@ def fields_read_back(run: CheckRun) -> None:
             if named is not None and field not in named or field not in record:
                 continue
             run.expect(_as_sent(value, record[field]), got, f"{field} was sent as {value!r}, reads back as "
-                       f"{record[field]!r}", level=catalogue_level(run), about={"field": field})
+                       f"{record[field]!r}", level=catalogue_level(run), about={"field": field}, operation=create)
 
 
 @scenario("LIF-005", "lifecycle", "A deleted record is gone from the list that held it", "MUST",

@@ -14,7 +14,6 @@ from conformance.model import Severity
 from conformance.registry import response
 from conformance.target import Exchange
 from crmspec.model import Operation
-from crmspec.schemas import flatten
 
 
 def without_required(schema: Any) -> Any:
@@ -56,8 +55,10 @@ def _validator(op: Operation, status: int, projected: bool) -> jsonschema.Draft2
 
 def _problem(validator: jsonschema.Draft202012Validator, payload: Any,
              fields: set[str]) -> tuple[str, str | None] | None:
-    """The best error, and the record field it is about: the first of the resource's own fields on its
-    path (a nested value belongs to the record field holding it), else the last name on the path."""
+    """The best error, and the field it is about: the first name on its path that the answer's records hold
+    at their top level (a nested value belongs to the field holding it, not to a deeper name that happens
+    to match a record field: a score's `breakdown.demographic.score` is about `breakdown`), else the last
+    name on the path."""
     error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
     if error is None:
         return None
@@ -91,9 +92,7 @@ def _judge(run: CheckRun, exchange: Exchange, low: int, what: str) -> None:
     payload = normalise.unwrapped(run.dialect, op, body(exchange))
     if validator is None or payload is None:
         return
-    resource = run.dialect.resources.get(op.resource)
-    own = set(flatten(resource.schema).get("properties") or {}) if resource is not None else set()
-    problem = _problem(validator, payload, own)
+    problem = _problem(validator, payload, _fields(run, op, payload))
     level: Severity | None = "SHOULD" if op.designed.response(exchange.status) else None
     if problem is not None:
         message, field = problem

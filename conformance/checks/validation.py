@@ -159,6 +159,56 @@ def empty_body(run: CheckRun) -> None:
                    f"an empty body answered {exchange.status}, expected a 4xx")
 
 
+def invalid_query_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """Values a documented query parameter's schema forbids, as a client would type them: (what, value).
+    Never a value past a maximum: a server may clamp it (RO11, X5) instead of refusing."""
+    kinds = schema.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    if schema.get("enum"):
+        return [("a value outside its enum", "crmconf-not-a-choice")]
+    if "integer" in kinds or "number" in kinds:
+        return [("text where a number belongs", "not-a-number")]
+    if "string" in kinds and schema.get("format") in ("date", "date-time"):
+        return [(f"text that is not a {schema['format']}", "not-a-date")]
+    return []
+
+
+def _judged_query_parameters(run: CheckRun, op: Operation) -> list[tuple[str, dict[str, Any]]]:
+    """The operation's query parameters the catalogue's requirements for this check name (all the page's
+    own where a requirement names none, or where the API has no catalogue)."""
+    named = named_by_requirements(run, op, key="parameter")
+    catalogue = run.api.requirements
+    every = catalogue is None or any(r.concerns(str(op)) and "parameter" not in r.about
+                                     for r in catalogue.verified_by(run.check.id))
+    out: list[tuple[str, dict[str, Any]]] = []
+    for parameter in op.raw.get("parameters") or []:
+        if not isinstance(parameter, dict) or parameter.get("in") != "query":
+            continue
+        name = str(parameter.get("name"))
+        if name in op.designed.parameters or not (every or (named is not None and name in named)):
+            continue
+        out.append((name, dict(parameter.get("schema") or {})))
+    return out
+
+
+@scenario("VAL-012", "validation", "A query parameter sent with a value its page forbids is refused", "SHOULD",
+          "the query parameter tables give each parameter's type and values (002 'status | string | active, "
+          "inactive, lead, customer', 'page | integer'); a value outside them is a client error (OC5: 400 or "
+          "422), never a silently different list; judged on the parameters the requirements catalogue names")
+def invalid_query_parameters(run: CheckRun) -> None:
+    accepted = {400, *run.dialect.errors.accepted("validation")}
+    for op in run.api.operations:
+        if op.method != "get" or op.action not in ("list", "collection") or op.path_params:
+            continue
+        for name, schema in _judged_query_parameters(run, op):
+            for what, value in invalid_query_values(schema):
+                exchange = run.call(op, params={name: value})
+                run.expect(exchange.status in accepted, exchange,
+                           f"{name} as {what} ({value!r}) answered {exchange.status}, expected "
+                           f"{' or '.join(map(str, sorted(accepted)))}",
+                           level=catalogue_level(run), about={"parameter": name})
+
+
 def invalid_values(prop: dict[str, Any]) -> list[tuple[str, Any]]:
     """Values a documented field's schema forbids: (what is wrong, the value)."""
     kinds = prop.get("type")

@@ -1,23 +1,25 @@
 """/docs in a real headless browser: Chromium (Debian's package) driven by chromedriver through Selenium.
 
 For each API, as a frontend developer would: open /docs of `crm-mock serve`, wait for the operations, expand the
-deals list (or the API's first list), "Try it out", "Execute" with the credential the page pre-filled, and read
-the status Swagger UI renders. A screenshot per API goes to reports/docs-<dialect>.png.
+deals list (or the API's first list), "Try it out", "Execute" with the credential and the parameter examples the
+page pre-filled (what a user sees first: tests/integration/test_docs_examples_work.py checks them for every
+operation), and read the status Swagger UI renders. A screenshot per API goes to reports/docs-<dialect>.png.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from crmspec.model import Api, Operation
 from tests.conftest import DIALECTS, load_api
@@ -31,6 +33,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                   "--window-size=1400,1800")
 LIVE_STATUS = ".live-responses-table .response .response-col_status"  # the status of the answer Swagger UI got
+LIVE_BODY = ".live-responses-table .response .response-col_description pre"  # the body it shows
 WAIT_SECONDS = 60  # the machine is shared: rendering a large document can take a while, it is not judged
 
 
@@ -57,6 +60,15 @@ def list_operation(api: Api) -> Operation:
     return next((op for op in lists if op.path == "/deals"), lists[0])
 
 
+def listed_items(api: Api, op: Operation, body: str) -> list[Any]:
+    """The records of a list answer as Swagger UI shows it (its body text)."""
+    node: Any = json.loads(body) if body else None
+    envelope = api.dialect.envelope_for(op)
+    for part in str(envelope.items if envelope.items is not None else envelope.data).split("."):
+        node = node.get(part) if part and isinstance(node, dict) else node
+    return node if isinstance(node, list) else []
+
+
 def wait(browser: WebDriver) -> WebDriverWait[WebDriver]:
     return WebDriverWait(browser, WAIT_SECONDS)
 
@@ -67,22 +79,8 @@ def operation_block(browser: WebDriver, op: Operation) -> WebElement:
     return wait(browser).until(ready.presence_of_element_located((By.XPATH, xpath)))
 
 
-def clear_optional_parameters(block: WebElement) -> None:
-    """Empty every pre-filled optional parameter, as a user does to see the whole list: the credential is under
-    test here, not the parameters' examples (Swagger UI sends no empty optional parameter)."""
-    for row in block.find_elements(By.CSS_SELECTOR, "tr[data-param-name]"):
-        if row.find_elements(By.CSS_SELECTOR, ".parameter__name.required"):
-            continue
-        for field in row.find_elements(By.CSS_SELECTOR, ".parameters-col_description input[type=text]"):
-            field.send_keys(Keys.CONTROL, "a")
-            field.send_keys(Keys.DELETE)
-        for choice in row.find_elements(By.CSS_SELECTOR, ".parameters-col_description select"):
-            if not choice.find_elements(By.XPATH, "ancestor::*[contains(@class, 'examples-select')]"):
-                Select(choice).select_by_index(0)  # "--": no value
-
-
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_try_it_out_on_a_list_answers_200_with_the_prefilled_credential(browser: WebDriver, dialect: str) -> None:
+def test_try_it_out_on_a_list_lists_records_with_what_the_page_prefilled(browser: WebDriver, dialect: str) -> None:
     api = load_api(dialect)
     op = list_operation(api)
     with crm_mock_serve("--dialect", dialect, "--records", "5", "--no-access-log") as served:
@@ -93,16 +91,18 @@ def test_try_it_out_on_a_list_answers_200_with_the_prefilled_credential(browser:
             browser.execute_script("arguments[0].scrollIntoView();", block)
             block.find_element(By.CSS_SELECTOR, ".opblock-summary-control").click()
             wait(browser).until(lambda _: block.find_elements(By.CSS_SELECTOR, ".try-out__btn"))[0].click()
-            clear_optional_parameters(block)
             wait(browser).until(lambda _: block.find_elements(By.CSS_SELECTOR, "button.execute"))[0].click()
             cell = wait(browser).until(lambda _: block.find_elements(By.CSS_SELECTOR, LIVE_STATUS))[0]
             browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
             status = str(cell.text).strip()
+            shown = block.find_elements(By.CSS_SELECTOR, LIVE_BODY)
+            body = browser.execute_script("return arguments[0].textContent;", shown[0]) if shown else ""
         finally:
             REPORTS.mkdir(exist_ok=True)
             browser.save_screenshot(str(REPORTS / f"docs-{dialect}.png"))
         # every resource the page loaded came from the mock itself: no CDN, no online validator badge
         loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
     assert status.startswith("200"), f"{op.method.upper()} {op.path}: Swagger UI shows {status!r}"
+    assert listed_items(api, op, body), f"{op.method.upper()} {op.path}: the pre-filled request listed nothing: {body}"
     assert loaded and all(str(url).startswith(served.url + "/") for url in loaded), loaded
 

@@ -15,6 +15,16 @@ def _renamed_not_found_code(payload: Any) -> None:
         payload["code"] = "missing"
 
 
+def _generic_auth_code(payload: Any) -> None:
+    if isinstance(payload, dict) and payload.get("code") in ("UNAUTHORIZED", "INVALID_TOKEN", "TOKEN_EXPIRED"):
+        payload["code"] = "AUTH_FAILED"
+
+
+def _unknown_status_ignored(request: Request) -> None:
+    if request.query.get("status") not in (None, "active", "inactive", "lead", "customer"):
+        request.query.pop("status")
+
+
 def _found_after_all(request: Request, response: Response) -> None:
     if response.status == 404:
         response.status = 200
@@ -50,7 +60,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "OC4 / 002 Error Responses: a missing contact is 404 contact_not_found (or NOT_FOUND); this server says "
            "'missing'", "status",
            lambda app: on_json(app, "GET /api/v1/crm/contacts/{contact_id}", _renamed_not_found_code,
-                               statuses=(404,))),
+                               statuses=(404,)), requirement="OC-CONTACTS-READ-24"),
     Mutant("cc_missing_deal_200", "concord",
            "CC1 / 003: a deal that does not exist is 404; this server answers 200 with an empty object", "status",
            lambda app: on_response(app, "GET /api/deals/{id}", _found_after_all)),
@@ -67,4 +77,13 @@ MUTANTS: tuple[Mutant, ...] = (
            lambda app: answer(app, "GET /api/deals", 422, {"message": "Unknown parameter search_match.",
                                                            "errors": {"search_match": ["Unknown parameter."]}},
                               when=lambda r: "search_match" in r.query)),
+    Mutant("oc_auth_code_invented", "olympus",
+           "1B errors: a 401 carries UNAUTHORIZED, INVALID_TOKEN or TOKEN_EXPIRED; this server says AUTH_FAILED",
+           "auth", lambda app: on_json(app, "* /api/v1/crm/**", _generic_auth_code, statuses=(401,)),
+           requirement="OC-API-ERRORS-12"),
+    Mutant("oc_unknown_contact_status_ignored", "olympus",
+           "002 GET /contacts 'status | string | active, inactive, lead, customer': another value is a client "
+           "error (OC5); this server ignores it and answers every contact", "validation",
+           lambda app: on_request(app, "GET /api/v1/crm/contacts", _unknown_status_ignored),
+           requirement="OC-CONTACTS-LIST-03"),
 )
