@@ -1,10 +1,11 @@
 """Whether a generated value is valid for its field's schema, decided without jsonschema where the schema
-is simple (a type, string lengths and pattern, numeric bounds), as Draft 2020-12 decides it.
+is simple (types, string lengths and pattern, numeric bounds, an object's properties, required and
+additionalProperties, an array's items and size, anyOf / oneOf of such schemas), as Draft 2020-12 decides it.
 
 The generator checks each value it drew from a hint or a name against the field's schema; most fields'
 schemas are simple, and a compiled check costs a few comparisons where a validator walks its keywords.
-Any keyword not handled here (enum, items, properties, anyOf, multipleOf, ...) leaves the decision to
-jsonschema itself, as does a schema whose keywords have values of the wrong kind.
+Any other keyword (enum, const, $ref, patternProperties, uniqueItems, multipleOf, ...) leaves the decision
+to jsonschema itself, as does a schema whose keywords have values of the wrong kind.
 """
 
 from __future__ import annotations
@@ -21,7 +22,19 @@ _ANNOTATIONS = frozenset({"title", "description", "examples", "example", "defaul
                           "deprecated", "format", "nullable", "$comment"})
 _LENGTHS = ("minLength", "maxLength")
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-_HANDLED = frozenset({"type", "pattern", *_LENGTHS, *_BOUNDS}) | _ANNOTATIONS
+_OBJECTS = ("properties", "required", "additionalProperties")
+_ARRAYS = ("items", "minItems", "maxItems")
+_BRANCHES = ("anyOf", "oneOf")
+_HANDLED = frozenset({"type", "pattern", *_LENGTHS, *_BOUNDS, *_OBJECTS, *_ARRAYS, *_BRANCHES}) | _ANNOTATIONS
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+def _never(_value: Any) -> bool:
+    return False
+
 
 _TYPES: dict[str, Check] = {
     "string": lambda value: isinstance(value, str),
@@ -40,26 +53,38 @@ def validity(schema: Mapping[str, Any]) -> Check:
     return compiled(schema) or jsonschema.Draft202012Validator(dict(schema)).is_valid
 
 
-def compiled(schema: Mapping[str, Any]) -> Check | None:
-    """The check of a simple schema (only type, lengths, pattern, bounds and annotations), else None."""
-    if any(key not in _HANDLED and not str(key).startswith("x-") for key in schema):
+def compiled(schema: Any) -> Check | None:
+    """The check of a simple schema (see the module's doc; `true` and `false` too), else None."""
+    if isinstance(schema, bool):
+        return _always if schema else _never
+    if not isinstance(schema, Mapping) or any(key not in _HANDLED and not str(key).startswith("x-") for key in schema):
         return None
-    kinds = _type_checks(schema.get("type"))
-    text = _text_check(schema)
-    number = _number_check(schema)
-    if kinds is None or text is None or number is None:
+    parts = [part(schema) for part in (_type_check, _text_check, _number_check, _object_check, _array_check,
+                                       _branch_check)]
+    if any(part is None for part in parts):
         return None
-    return lambda value: (not kinds or any(kind(value) for kind in kinds)) and text(value) and number(value)
+    checks: list[Check] = [part for part in parts if part is not None and part is not _always]
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: all(check(value) for check in checks)
 
 
-def _type_checks(declared: Any) -> list[Check] | None:
+def _type_check(schema: Mapping[str, Any]) -> Check | None:
+    declared = schema.get("type")
+    if declared is None:
+        return _always
     names = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
-    if declared is not None and (not names or any(name not in _TYPES for name in names)):
+    if not names or any(not isinstance(name, str) or name not in _TYPES for name in names):
         return None
-    return [_TYPES[name] for name in names]
+    kinds = [_TYPES[name] for name in names]
+    return kinds[0] if len(kinds) == 1 else lambda value: any(kind(value) for kind in kinds)
 
 
 def _text_check(schema: Mapping[str, Any]) -> Check | None:
+    if not any(key in schema for key in (*_LENGTHS, "pattern")):
+        return _always
     low, high, pattern = schema.get("minLength", 0), schema.get("maxLength"), schema.get("pattern")
     if not _whole(low) or (high is not None and not _whole(high)) or not isinstance(pattern, (str, type(None))):
         return None
@@ -78,6 +103,8 @@ def _text_check(schema: Mapping[str, Any]) -> Check | None:
 
 def _number_check(schema: Mapping[str, Any]) -> Check | None:
     bounds = {key: schema[key] for key in _BOUNDS if key in schema}
+    if not bounds:
+        return _always
     if any(not _numeric(value) for value in bounds.values()):
         return None
     low, high = bounds.get("minimum"), bounds.get("maximum")
@@ -89,6 +116,62 @@ def _number_check(schema: Mapping[str, Any]) -> Check | None:
         # written as jsonschema fails a value, so that a NaN passes as it does there
         return not ((low is not None and value < low) or (high is not None and value > high)
                     or (above is not None and value <= above) or (below is not None and value >= below))
+
+    return check
+
+
+def _object_check(schema: Mapping[str, Any]) -> Check | None:
+    if not any(key in schema for key in _OBJECTS):
+        return _always
+    properties, required = schema.get("properties", {}), schema.get("required", [])
+    if not isinstance(properties, Mapping) or not isinstance(required, list):
+        return None
+    known = {name: compiled(sub) for name, sub in properties.items()}
+    others = compiled(schema.get("additionalProperties", True))
+    if others is None or any(check is None for check in known.values()):
+        return None
+    checks: dict[str, Check] = {name: check for name, check in known.items() if check is not None}
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True  # object keywords say nothing of other types
+        return all(name in value for name in required) and all(
+            checks[name](item) if name in checks else others(item) for name, item in value.items())
+
+    return check
+
+
+def _array_check(schema: Mapping[str, Any]) -> Check | None:
+    if not any(key in schema for key in _ARRAYS):
+        return _always
+    low, high = schema.get("minItems", 0), schema.get("maxItems")
+    each = compiled(schema.get("items", True))
+    if each is None or not _whole(low) or (high is not None and not _whole(high)):
+        return None
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return True  # array keywords say nothing of other types
+        return low <= len(value) and (high is None or len(value) <= high) and all(each(item) for item in value)
+
+    return check
+
+
+def _branch_check(schema: Mapping[str, Any]) -> Check | None:
+    if not any(key in schema for key in _BRANCHES):
+        return _always
+    lists = {key: schema[key] for key in _BRANCHES if key in schema}
+    if any(not isinstance(branches, list) or not branches for branches in lists.values()):
+        return None
+    compiled_lists = {key: [compiled(branch) for branch in branches] for key, branches in lists.items()}
+    if any(check is None for checks in compiled_lists.values() for check in checks):
+        return None
+    any_of = [check for check in compiled_lists.get("anyOf", []) if check is not None]
+    one_of = [check for check in compiled_lists.get("oneOf", []) if check is not None]
+
+    def check(value: Any) -> bool:
+        return (not any_of or any(branch(value) for branch in any_of)) and (
+            not one_of or sum(1 for branch in one_of if branch(value)) == 1)
 
     return check
 

@@ -50,6 +50,21 @@ CASES: list[tuple[dict[str, Any], Any, bool]] = [
     ({"type": "number", "maximum": 1}, math.nan, True),  # NaN fails no comparison
     ({"type": "string", "format": "email"}, "not an email", True),  # format is an annotation here
     ({"type": "string", "x-faker": "person.email"}, "anything", True),
+    ({"type": "object", "required": ["a"]}, {}, False),
+    ({"required": ["a"]}, ["a"], True),  # object keywords skip an array
+    ({"properties": {"a": {"type": "integer"}}}, {"a": "x"}, False),
+    ({"properties": {"a": {"type": "integer"}}}, {"b": "x"}, True),
+    ({"properties": {"a": {}}, "additionalProperties": False}, {"a": 1, "b": 2}, False),
+    ({"additionalProperties": {"type": "string"}}, {"b": 2}, False),
+    ({"properties": {"a": False}}, {"a": None}, False),
+    ({"items": {"type": "string"}, "maxItems": 3}, ["a", 1], False),
+    ({"type": "array", "minItems": 1}, [], False),
+    ({"maxItems": 0}, "text", True),
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, 1, False),  # both branches match: oneOf fails
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, 1.5, True),
+    ({"anyOf": [{"type": "string"}, {"type": "null"}]}, 3, False),
+    ({"oneOf": [{"type": "object", "required": ["a"]}, {"type": "null"}]}, None, True),
+    ({"oneOf": [{"type": "object", "required": ["a"]}, {"type": "null"}]}, {"b": 1}, False),
 ]
 
 
@@ -61,9 +76,11 @@ def test_the_quick_check_decides_as_jsonschema(schema: dict[str, Any], value: An
     assert check(value) is expected
 
 
-@pytest.mark.parametrize("schema", [{"enum": ["a", "b"]}, {"type": "object", "required": ["a"]},
-                                    {"anyOf": [{"type": "string"}]}, {"type": "string", "minLength": "2"},
-                                    {"type": "string", "pattern": "("}, {"type": "decimal"}, {"$ref": "#/x"}])
+@pytest.mark.parametrize("schema", [{"enum": ["a", "b"]}, {"const": 1}, {"$ref": "#/x"}, {"uniqueItems": True},
+                                    {"patternProperties": {"^a": {}}}, {"type": "string", "minLength": "2"},
+                                    {"type": "string", "pattern": "("}, {"type": "decimal"}, {"oneOf": []},
+                                    {"anyOf": [{"type": "string"}, {"enum": [1]}]},
+                                    {"properties": {"a": {"const": 1}}}, {"items": {"not": {}}}])
 def test_other_schemas_are_left_to_jsonschema(schema: dict[str, Any]) -> None:
     assert compiled(schema) is None
 
