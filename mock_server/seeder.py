@@ -3,6 +3,7 @@ in batches (FakeData.records) and stored one by one."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterable
 from typing import Any
@@ -37,26 +38,66 @@ def seeding_order(dialect: Dialect) -> list[Resource]:
 def seed(engine: Engine, seed_value: int, records: int) -> None:
     store = engine.store
     dialect = engine.dialect
-    rng = random.Random(seed_value)
     fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
-
-    def pick(name: str) -> dict[str, object] | None:
-        return store.pick(name, rng.randrange(1 << 30)) if name in dialect.resources else None
-
+    pick = Picks(engine, seed_value)
     with store.transaction():
         for resource in seeding_order(dialect):
+            pick.begin(resource)
             if resource.fixtures:
                 for fixture in resource.fixtures:
                     engine.insert(resource, dict(fixture))
-                continue
-            if not resource.seed:
-                continue
-            size = batch_size(engine, fake, resource)
-            for start in range(0, records, size):
-                for record in fake.records(resource, pick, range(start, min(start + size, records))):
-                    _store(engine, fake, resource, record)
+            elif resource.seed:
+                size = batch_size(engine, fake, resource)
+                for start in range(0, records, size):
+                    for record in fake.records(resource, pick, range(start, min(start + size, records))):
+                        _store(engine, fake, resource, record)
+            pick.seeded(resource)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))
+
+
+class Picks:
+    """The existing records new ones refer to, chosen as Store.pick chooses them (the record at a random
+    offset, modulo the count, in key order), the offsets drawn from one random source seeded by --seed.
+
+    Store.pick counts the table and steps to the offset on every call: at --records 10000, half the
+    seeding's time. A resource whose seeding is over no longer changes, unless the write hook of a resource
+    seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once, kept as
+    JSON text (a pick decodes a fresh dict, as Store.pick does), and while a hooked resource is seeded every
+    pick asks the store, which reads again afterwards. The same records are picked either way."""
+
+    def __init__(self, engine: Engine, seed_value: int) -> None:
+        self.store = engine.store
+        self.resources = engine.dialect.resources
+        self.hooked = frozenset(engine.behaviour.on_write)
+        self.rng = random.Random(seed_value)
+        self.done: list[str] = []
+        self.rows: dict[str, list[str]] = {}
+
+    def __call__(self, name: str) -> dict[str, Any] | None:
+        if name not in self.resources:
+            return None
+        offset = self.rng.randrange(1 << 30)
+        rows = self.rows.get(name)
+        if rows is None:
+            return self.store.pick(name, offset)
+        return _record(rows[offset % len(rows)]) if rows else None
+
+    def begin(self, resource: Resource) -> None:
+        """`resource` is about to be seeded: if its write hook may change other records, forget them."""
+        if resource.name in self.hooked:
+            self.rows.clear()
+
+    def seeded(self, resource: Resource) -> None:
+        """`resource` is seeded: its rows are final, and so are the others' (read again if its hook ran)."""
+        self.done.append(resource.name)
+        for name in self.done if resource.name in self.hooked else [resource.name]:
+            self.rows[name] = [json.dumps(record) for record in self.store.all(name)]
+
+
+def _record(text: str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(text)
+    return record
 
 
 def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:

@@ -4,6 +4,7 @@
 |---|---|
 | `generator.py` | FakeData: records and values, generated from a plan |
 | `plan.py` | the generation plan: what a schema and its names say, compiled once |
+| `validity.py` | whether a value fits its field's schema: compiled for simple schemas, jsonschema's otherwise |
 | `naming.py` | the naming rules and `x-faker` hints: what a property's name asks for |
 | `realistic.py` | realistic building blocks: company and deal names, notes, money, labels, links |
 | `dates.py` | dates, moments and times of day in the direction a name implies |
@@ -16,6 +17,7 @@
 | `schema_reading.py` | nested schemas, object branches, implied types, bounds, code-like examples |
 | `wording.py` | what a name says: its words, its kind, its direction in time, a record's states |
 | `vocabulary.py` | the word lists fake data is made of |
+| `miss.py` | MISS: "no value", where None is a value |
 """
 
 from mock_server.faker.generator import FakeData, Pick
