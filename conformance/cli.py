@@ -4,6 +4,8 @@ Exit codes: 0 conformant, 1 non-conformant, 2 could not run (bad arguments, brok
 unreachable target). Every failure is one line on stderr, never a traceback.
 `crm-conformance badge REPORT` draws a report's SVG badge; `crm-conformance verify REPORT` checks that a
 report matches the tool and documents installed here (0 it does, 1 it does not, 2 unreadable).
+`crm-conformance proxy` judges a client's real traffic (conformance/proxy/command.py: 0 no violation by the
+server, 1 violations, 2 could not judge).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from conformance.context import Options
 from conformance.model import FAMILIES, RunResult
+from conformance.proxy import command as proxy_command
 from conformance.reports import write_reports
 from conformance.reports.badge import render_badge
 from conformance.runner import run, tool_version
@@ -65,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     badge.add_argument("--output", type=Path, default=None, help="the SVG file (default: badge.svg beside the report)")
     check = sub.add_parser("verify", help="check that a report.json matches the installed tool and documents")
     check.add_argument("report", type=Path, help="a report.json")
+    proxy_command.add_parser(sub)
     return parser
 
 
@@ -93,6 +97,8 @@ def _main(argv: list[str] | None) -> int:
         return _badge(args.report, args.output)
     if args.command == "verify":
         return _verify(args.report)
+    if args.command == "proxy":
+        return proxy_command.run(args, fail)
     families = tuple(f for f in args.only.split(",") if f)
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:

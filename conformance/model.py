@@ -10,6 +10,7 @@ Status = Literal["passed", "failed", "skipped", "error", "waived"]
 Outcome = Literal["passed", "failed", "warning", "skipped", "error", "waived"]
 Verdict = Literal["conformant", "non-conformant", "error"]
 Level = Literal["standard", "strict"]
+Mode = Literal["run", "proxy"]          # the suite's own requests, or a client's traffic the proxy watched
 
 FAMILIES = ("status", "envelope", "schema", "pagination", "auth", "validation", "lifecycle", "semantics")
 
@@ -143,6 +144,34 @@ class Waiver:
 
 
 @dataclass(slots=True)
+class ClientViolation:
+    """Requests a client sent through the proxy that break the document: the client's mistakes, never the
+    server's (party "client"), counted per rule and operation with the first example."""
+
+    id: str                             # CLI-001 ...
+    title: str
+    operation: str
+    count: int
+    message: str                        # the first example's
+    request: dict[str, Any]             # the first example {method, url, headers, body}, credentials redacted
+
+
+@dataclass(slots=True)
+class Traffic:
+    """What the proxy saw (mode "proxy"): the exchanges it forwarded and how it judged them."""
+
+    upstream: str
+    exchanges: int = 0                  # forwarded (answered by the upstream, or failed to reach it)
+    judged: int = 0                     # judged by the response checks
+    operations: dict[str, dict[str, int]] = field(default_factory=dict)  # "GET /deals" -> {"200": 12}
+    not_in_document: dict[str, int] = field(default_factory=dict)      # "DELETE /api/nowhere" -> exchanges
+    not_judged: dict[str, int] = field(default_factory=dict)           # "GET /x: why" -> exchanges
+    client_violations: list[ClientViolation] = field(default_factory=list)
+    flagged: int = 0                    # answers that carried X-Crm-Violations
+    replaced: int = 0                   # answers replaced by a 502 (--errors)
+
+
+@dataclass(slots=True)
 class RunResult:
     verdict: Verdict
     dialect: str
@@ -168,6 +197,8 @@ class RunResult:
     options: dict[str, Any] = field(default_factory=dict)    # what the run was asked to do (no credentials)
     waivers: list[Waiver] = field(default_factory=list)
     min_coverage: float | None = None   # --min-coverage: below it (MUST coverage) the run fails
+    mode: Mode = "run"
+    traffic: Traffic | None = None      # mode "proxy": the traffic it watched
 
     def counts(self) -> dict[str, int]:
         out = {"passed": 0, "failed": 0, "skipped": 0, "warnings": 0, "errors": 0, "waived": 0}

@@ -10,6 +10,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -17,7 +18,8 @@ from conformance.context import CheckRun, Options, RunContext, Skip, designed
 from conformance.coverage import coverage_of, requirement_results
 from conformance.explore import explore
 from conformance.fixtures import Fixtures, FixtureUnavailable
-from conformance.model import RunResult, verdict_of
+from conformance.ledger import Ledger
+from conformance.model import Mode, Preflight, RunResult, Traffic, verdict_of
 from conformance.preflight import CannotJudge, run_preflight
 from conformance.registry import Check
 from conformance.suite import all_checks
@@ -87,12 +89,29 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
                 continue
             for check in checks:
                 if check.kind == "response":
-                    _judge(runs[check.id], exchange)
+                    judge(runs[check.id], exchange)
         for check_run in runs.values():
             check_run.waive(waived)
-    results = [runs[c.id].result() for c in checks]
-    requirements = requirement_results(api, ctx.ledger, results, missing, waived)
-    coverage = coverage_of(requirements, api, target.exchanges)
+    return conclude(
+        api, ctx.ledger, [runs[c.id] for c in checks], options, target.exchanges, target=target.base_url,
+        started_at=started_at, duration=time.monotonic() - clock, error=error, preflight=ctx.preflight,
+        missing=missing, leftovers=leftovers,
+        settings={"level": options.level, "max_examples": options.max_examples, "families": list(options.families),
+                  "keep_records": options.keep_records, "min_coverage": options.min_coverage,
+                  "credentials": sorted(target.credentials)},
+    )
+
+
+def conclude(api: Api, ledger: Ledger, runs: list[CheckRun], options: Options, exchanges: list[Exchange], *,
+             target: str, started_at: str, duration: float, error: str | None, settings: dict[str, Any],
+             preflight: Preflight | None = None, missing: list[str] | None = None,
+             leftovers: list[str] | None = None, mode: Mode = "run", traffic: Traffic | None = None) -> RunResult:
+    """The result of judged checks: requirements, coverage and verdict, as every report renders it (a run's,
+    and the proxy's of the traffic it watched). `exchanges` are those the coverage of statuses counts."""
+    results = [check_run.result() for check_run in runs]
+    waived = {w.id for w in options.waivers}
+    requirements = requirement_results(api, ledger, results, missing or [], waived)
+    coverage = coverage_of(requirements, api, exchanges)
     verdict = "error" if error else verdict_of(results, options.level)
     if verdict == "error" and error is None:
         broken = [r.id for r in results if r.status == "error"]
@@ -104,29 +123,29 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
         verdict=verdict,
         dialect=api.dialect.id,
         title=api.dialect.title,
-        target=target.base_url,
+        target=target,
         seed=options.seed,
         level=options.level,
         document=api.path,
         document_sha256=api.sha256,
         tool_version=tool_version(),
         started_at=started_at,
-        duration_seconds=round(time.monotonic() - clock, 3),
+        duration_seconds=round(duration, 3),
         checks=results,
         error=error,
-        requests_sent=len(target.exchanges),
-        preflight=ctx.preflight,
-        not_implemented=missing,
-        leftovers=leftovers,
+        requests_sent=len(exchanges) if traffic is None else traffic.exchanges,
+        preflight=preflight or Preflight(),
+        not_implemented=missing or [],
+        leftovers=leftovers or [],
         requirements=requirements,
         coverage=coverage,
         catalogue=catalogue.path if catalogue else None,
         catalogue_sha256=catalogue.sha256 if catalogue else None,
-        options={"level": options.level, "max_examples": options.max_examples, "families": list(options.families),
-                 "keep_records": options.keep_records, "min_coverage": options.min_coverage,
-                 "credentials": sorted(target.credentials)},
+        options=settings,
         waivers=list(options.waivers),
         min_coverage=options.min_coverage,
+        mode=mode,
+        traffic=traffic,
     )
 
 
@@ -172,7 +191,8 @@ def _fault(check_run: CheckRun, exc: BaseException, where: str) -> None:
         check_run.trace = "".join(traceback.format_exception(exc))
 
 
-def _judge(check_run: CheckRun, exchange: Exchange) -> None:
+def judge(check_run: CheckRun, exchange: Exchange) -> None:
+    """One response check on one exchange; a check that raises is a fault of the suite, never a finding."""
     try:
         check_run.check.func(check_run, exchange)
     except Exception as exc:

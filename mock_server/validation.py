@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -15,6 +14,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crmspec.model import Operation
+from crmspec.parameters import typed
+from crmspec.routes import Routes as DocumentRoutes
 from crmspec.schemas import field_types
 from mock_server.errors import (
     BadRequest,
@@ -27,8 +28,6 @@ from mock_server.errors import (
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 INT64 = (-(2**63), 2**63 - 1)  # SQLite's integers, and what a JSON client can round-trip
-INTEGER = re.compile(r"[+-]?[0-9]+")
-NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 CONTROL = re.compile("[\x00\r\n]")  # never valid in a header name or value
 HEADER_KEYS = ("HTTP_", "CONTENT_")  # how a WSGI environ names request headers
 MAX_DEPTH = 64  # JSON nesting levels a body may have
@@ -46,24 +45,6 @@ class ValidRequest:
     def fields(self) -> dict[str, Any]:
         """The body's fields, a copy the caller may change ({} when the body is not a JSON object)."""
         return dict(self.body) if isinstance(self.body, dict) else {}
-
-
-def coerce(raw: str, schema: dict[str, Any]) -> Any:
-    """Turn a query or path string into the schema's type; leave it a string when it does not parse."""
-    kinds = field_types(schema)
-    # ASCII digits only: int() and float() would also take "1_000", " 5 ", "nan" and non-ASCII digits
-    try:
-        if "integer" in kinds and INTEGER.fullmatch(raw):
-            return int(raw, 10)
-        if "number" in kinds and NUMBER.fullmatch(raw):
-            value = float(raw)
-            if math.isfinite(value):
-                return int(value) if value.is_integer() and "." not in raw else value
-    except ValueError:  # more digits than int() converts (sys.int_info.str_digits_check_threshold)
-        pass
-    if "boolean" in kinds and raw.lower() in ("true", "false", "1", "0"):
-        return raw.lower() in ("true", "1")
-    return raw
 
 
 def message_for(error: jsonschema.ValidationError, field: str) -> str:
@@ -133,8 +114,7 @@ class ParameterCheck:
         return (list(value) if self.is_array else value), problems
 
     def _verdict(self, raw: str) -> tuple[Any, tuple[str, ...]]:
-        value = [coerce(v, self.schema.get("items", {})) for v in raw.split(",")] if self.is_array \
-            else coerce(raw, self.schema)
+        value = typed(raw, self.schema)
         found = field_errors(self.validator, value) or hygiene(value, self.name)
         return value, tuple(m.replace("body", self.name) for messages in found.values() for m in messages)
 
@@ -327,53 +307,10 @@ def check_headers(environ: dict[str, Any]) -> None:
             raise BadRequest("A request header contains a control character (CR, LF or NUL).")
 
 
-class Routes:
-    """Which of the document's paths a URL names: concrete segments before templated ones, as OpenAPI's
-    path matching says. Flask routes `PUT /deals/import` to `PUT /deals/{id}` when only POST is declared
-    at /deals/import; the document says that URL is /deals/import, which has no PUT: 405."""
-
-    def __init__(self, operations: Iterable[Operation]) -> None:
-        self.methods: dict[str, set[str]] = {}
-        for op in operations:
-            self.methods.setdefault(op.full_path, set()).add(op.method.upper())
-        self._paths: dict[int, list[tuple[re.Pattern[str], tuple[int, ...], str]]] = {}
-        for path in self.methods:  # by segment count: a URL is only matched against paths as deep as it
-            self._paths.setdefault(path.count("/"), []).append((self._pattern(path), self._rank(path), path))
-        # per templated path, one pattern for the more concrete paths that can name the same URL
-        self._rivals: dict[str, re.Pattern[str]] = {}
-        for path in self.methods:
-            rivals = [pattern.pattern for pattern, rank, other in self._paths[path.count("/")]
-                      if "{" in path and rank < self._rank(path) and self._overlap(path, other)]
-            if rivals:
-                self._rivals[path] = re.compile("|".join(f"(?:{r})" for r in rivals))
-
-    @staticmethod
-    def _pattern(path: str) -> re.Pattern[str]:
-        parts = re.split(r"(\{[^}]+\})", path)
-        return re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts))
-
-    @staticmethod
-    def _rank(path: str) -> tuple[int, ...]:
-        return tuple(int("{" in segment) for segment in path.split("/"))
-
-    @staticmethod
-    def _overlap(path: str, other: str) -> bool:
-        """Whether one URL can match both paths: segment by segment, equal or templated on one side."""
-        return all(a == b or "{" in a or "{" in b for a, b in zip(path.split("/"), other.split("/"), strict=True))
-
-    def resolve(self, url_path: str) -> str | None:
-        """The document path the URL names, or None when it names none."""
-        candidates = self._paths.get(url_path.count("/"), [])
-        matches = [(rank, path) for pattern, rank, path in candidates if pattern.fullmatch(url_path)]
-        return min(matches)[1] if matches else None
-
-    def allowed(self, url_path: str) -> list[str] | None:
-        """The Allow header's methods for the URL (HEAD with GET, OPTIONS always), or None."""
-        path = self.resolve(url_path)
-        if path is None:
-            return None
-        methods = self.methods[path] | {"OPTIONS"} | ({"HEAD"} if "GET" in self.methods[path] else set())
-        return sorted(methods)
+class Routes(DocumentRoutes):
+    """The document's paths (crmspec.routes), and the 405 a templated Flask rule must answer where the
+    document names a more concrete path: Flask routes `PUT /deals/import` to `PUT /deals/{id}` when only
+    POST is declared at /deals/import; the document says that URL is /deals/import, which has no PUT."""
 
     def check(self, operation: Operation, url_path: str) -> None:
         """405 when Flask matched a templated operation but the URL names a more concrete document path."""

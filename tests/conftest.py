@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +21,9 @@ DIALECTS = ("revorbit", "olympus", "concord", "ysuite")
 SECRET = "test-secret-" + "0123456789abcdef" * 4
 
 _APIS: dict[str, Api] = {}
+# A report directory: every Mock's requests then go over HTTP through `crm-conformance proxy` (tests/proxying.py);
+# tests/integration/test_proxy_sees_the_mock_conform.py runs the mock's own tests so.
+THROUGH_PROXY = os.environ.get("CRM_TEST_THROUGH_PROXY")
 
 
 def load_api(dialect: str) -> Api:
@@ -46,6 +50,10 @@ class Mock:
         self.config = MockConfig(**{"seed": 42, "records": 20, "secret": SECRET, **config})
         self.app: Flask = create_app(self.api, self.config)
         self.client: FlaskClient = self.app.test_client()
+        if THROUGH_PROXY:
+            from tests.proxying import client_through_proxy
+
+            self.client = client_through_proxy(dialect, self.app, THROUGH_PROXY)  # type: ignore[assignment]
         self.credentials = Credentials(self.api.dialect.auth, self.config.secret)
         self.headers = auth_headers(self.api, self.credentials.issue())
 
@@ -69,6 +77,16 @@ class Mock:
 
     def url(self, path: str) -> str:
         return path if path.startswith("/v1/auth") else self.api.dialect.base_path + path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _proxies_stop_at_the_end() -> Iterator[None]:
+    """With CRM_TEST_THROUGH_PROXY, the proxies write their reports once every test has run."""
+    yield
+    if THROUGH_PROXY:
+        from tests.proxying import stop_boards
+
+        stop_boards()
 
 
 @pytest.fixture(params=DIALECTS)

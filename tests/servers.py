@@ -63,6 +63,21 @@ class Served:
     output: str = ""  # what it printed on stdout, once it has stopped (when stdout is captured)
 
 
+def wait_until_answers(url: str, process: subprocess.Popen[str], name: str, timeout: float = 30) -> None:
+    """Poll `url` until it answers; fail when `process` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited with {process.returncode} before it answered")
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{name} did not start") from None
+            time.sleep(0.05)
+
+
 CRM_MOCK = (sys.executable, "-m", "mock_server.cli")  # the checkout's crm-mock, in this interpreter
 
 
@@ -81,15 +96,7 @@ def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subpr
                                cwd=cwd, env={**base_env, **(env or {})})
     served = Served(f"http://127.0.0.1:{port}", process)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(served.url + ready, timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("crm-mock did not start") from None
-                time.sleep(0.05)
+        wait_until_answers(served.url + ready, process, "crm-mock")
         yield served
     finally:
         if process.poll() is None:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, leaf, pages_by_design_only, paging_level
+from conformance.checks._common import body, in_scope, leaf, pages_by_design_only, paging_level, query_of
 from conformance.context import CheckRun
 from conformance.model import Severity
 from conformance.ordering import misplaced
-from conformance.registry import scenario
+from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Filter, Operation
 
@@ -374,3 +374,59 @@ def documented_values_accepted(run: CheckRun) -> None:
                 exchange = run.call(op, params={name: value})
                 run.expect(exchange.status == 200, exchange, f"{name}={value!r} answered {exchange.status}",
                            level=level, about={"parameter": name})
+
+
+def _whole_number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _page_size(run: CheckRun, op: Operation, exchange: Exchange, payload: Any) -> tuple[int | None, str | None]:
+    """The page size one answer is cut at, and the page field that says so: the size it reports, else the
+    size the client asked for (within the maximum: above it a server may clamp), else the default the
+    pages state."""
+    reported = _whole_number(normalise.page_value(run.dialect, op, payload, "size"))
+    if reported:
+        return reported, run.dialect.envelope_for(op).page_fields.get("size")
+    pag = run.dialect.pagination
+    asked = query_of(exchange).get(pag.size_param)
+    if asked is not None:
+        return (int(asked), None) if asked.isdigit() and 0 < int(asked) <= pag.max_size else (None, None)
+    return (pag.default_size, None) if "default_size" in pag.stated else (None, None)
+
+
+@response("PAG-015", "pagination", "The page fields of one list answer agree with each other and with its items",
+          "MUST", "000 {current_page, last_page, per_page, total}; 003 meta.{current_page, last_page, per_page, "
+          "total}; 004 total_pages = ceil(total_records/pageSize) (YS4); 002 pagination {page, limit, total} (OC3): "
+          "the page count from the total and the size, and a page holding what the total leaves for it")
+def page_fields_agree(run: CheckRun, exchange: Exchange) -> None:
+    """Judged on every list answer (the walks of the other checks, a client's own traffic through the proxy):
+    the arithmetic PAG-004 checks on two first pages, on any page."""
+    op = in_scope(run, exchange)
+    if op is None or op.action != "list" or exchange.status != 200:
+        return
+    payload = body(exchange)
+    found = normalise.items(run.dialect, op, payload) if isinstance(payload, dict) else None
+    total = _whole_number(normalise.page_value(run.dialect, op, payload, "total"))
+    size, size_field = _page_size(run, op, exchange, payload)
+    if not isinstance(found, list) or total is None or not size or pages_by_design_only(run, op, payload):
+        return
+    fields, level = run.dialect.envelope_for(op).page_fields, paging_level(run, op)
+    pages = math.ceil(total / size)
+    for key in ("last_page", "total_pages"):
+        if key in fields:
+            value = normalise.page_value(run.dialect, op, payload, key)
+            run.expect(value in (pages, max(pages, 1)), exchange,
+                       f"{fields[key]} is {value!r}; total {total} at size {size} gives {pages}", level=level,
+                       about={"field": leaf(fields[key])})
+    about = {"field": leaf(size_field)} if size_field else {"parameter": run.dialect.pagination.size_param}
+    run.expect(len(found) <= size, exchange, f"the page holds {len(found)} items, more than its size {size}",
+               level=level, about=about)
+    page = _whole_number(normalise.page_value(run.dialect, op, payload, "page"))
+    if page is None:
+        return
+    index = page - run.dialect.pagination.reported_first_page
+    expected = min(size, max(total - index * size, 0)) if index >= 0 else None
+    if expected is not None:
+        run.expect(len(found) == expected, exchange,
+                   f"page {page} holds {len(found)} items; total {total} at size {size} leaves {expected} for it",
+                   level=level, about={"field": leaf(fields["total"])})

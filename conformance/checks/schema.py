@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 
 from conformance import normalise
 from conformance.checks._common import body, in_scope, json_schema_for, query_of
@@ -53,12 +54,29 @@ def _validator(op: Operation, status: int, projected: bool) -> jsonschema.Draft2
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=512)
+def _quick(op: Operation, status: int, projected: bool) -> jsonschema_rs.Validator | None:
+    """The same schema compiled by jsonschema-rs, which tells a valid body (nearly every one) in microseconds
+    where jsonschema takes milliseconds (the proxy judges every exchange on its way); it checks every format
+    it knows, so it is never more lenient than jsonschema's FORMAT_CHECKER. An invalid body is judged again
+    by jsonschema, whose best_match names the error. None: the schema does not compile there."""
+    validator = _validator(op, status, projected)
+    if validator is None:
+        return None
+    try:
+        return jsonschema_rs.Draft202012Validator(validator.schema, validate_formats=True)
+    except (ValueError, jsonschema_rs.ReferencingError):
+        return None
+
+
 def _problem(validator: jsonschema.Draft202012Validator, payload: Any,
-             fields: set[str]) -> tuple[str, str | None] | None:
+             fields: set[str], quick: jsonschema_rs.Validator | None = None) -> tuple[str, str | None] | None:
     """The best error, and the field it is about: the first name on its path that the answer's records hold
     at their top level (a nested value belongs to the field holding it, not to a deeper name that happens
     to match a record field: a score's `breakdown.demographic.score` is about `breakdown`), else the last
     name on the path."""
+    if quick is not None and quick.is_valid(payload):
+        return None
     error = jsonschema.exceptions.best_match(validator.iter_errors(payload))
     if error is None:
         return None
@@ -92,7 +110,7 @@ def _judge(run: CheckRun, exchange: Exchange, low: int, what: str) -> None:
     payload = normalise.unwrapped(run.dialect, op, body(exchange))
     if validator is None or payload is None:
         return
-    problem = _problem(validator, payload, _fields(run, op, payload))
+    problem = _problem(validator, payload, _fields(run, op, payload), _quick(op, exchange.status, projected))
     level: Severity | None = "SHOULD" if op.designed.response(exchange.status) else None
     if problem is not None:
         message, field = problem

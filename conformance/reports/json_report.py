@@ -13,9 +13,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.model import FAMILIES, CheckResult, Evidence, Level, RunResult
+from conformance.model import FAMILIES, CheckResult, Evidence, Level, RunResult, Traffic
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 TOOL_NAME = "crm-conformance"
 
 EXCERPT_BYTES = 2048        # cap of every request/response body excerpt, in UTF-8 bytes
@@ -35,6 +35,11 @@ _SENSITIVE_NAME = re.compile(
     re.I,
 )
 _MIN_SECRET_LENGTH = 6
+
+
+def is_sensitive(name: str) -> bool:
+    """Whether a header, query parameter or field of this name carries a credential (its value is redacted)."""
+    return _SENSITIVE_NAME.search(name) is not None
 
 
 def _escape_invisible(match: re.Match[str]) -> str:
@@ -78,6 +83,10 @@ class _Normaliser:
                 found.update(self._header_secrets(request.get("headers")))
                 found.update(self._url_secrets(request.get("url")))
         found.update(self._url_secrets(result.target))
+        for violation in result.traffic.client_violations if result.traffic else ():
+            request = violation.request if isinstance(violation.request, dict) else {}
+            found.update(self._header_secrets(request.get("headers")))
+            found.update(self._url_secrets(request.get("url")))
         # Longest first, so a token is not half-replaced by a shorter secret it contains.
         self.secrets = sorted((s for s in found if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
 
@@ -302,8 +311,33 @@ def coverage(result: RunResult) -> dict[str, Any]:
     }
 
 
+def traffic(norm: _Normaliser, seen: Traffic | None) -> dict[str, Any] | None:
+    """What the proxy watched (mode "proxy"); None for a run."""
+    if seen is None:
+        return None
+    return {
+        "upstream": norm.url(seen.upstream),
+        "exchanges": seen.exchanges,
+        "judged": seen.judged,
+        "flagged": seen.flagged,
+        "replaced": seen.replaced,
+        "operations": [{"operation": norm.text(name, 512), "exchanges": sum(statuses.values()),
+                        "statuses": {norm.text(code, 16): count for code, count in sorted(statuses.items())}}
+                       for name, statuses in sorted(seen.operations.items())],
+        "not_in_document": [{"request": norm.text(name, 512), "exchanges": count}
+                            for name, count in sorted(seen.not_in_document.items())],
+        "not_judged": [{"why": norm.text(why, 512), "exchanges": count} for why, count in sorted(seen.not_judged.items())],
+        "client_violations": [
+            {"id": norm.text(v.id, 64), "party": "client", "title": norm.text(v.title, 512),
+             "operation": norm.text(v.operation, 512), "count": v.count, "message": norm.text(v.message),
+             "request": norm.request(v.request)}
+            for v in seen.client_violations
+        ],
+    }
+
+
 def build_report(result: RunResult) -> dict[str, Any]:
-    """The report as a JSON-ready dict, in the documented key order (schema_version 1.0)."""
+    """The report as a JSON-ready dict, in the documented key order (schema_version 2.1)."""
     norm = _Normaliser(result)
     duration = result.duration_seconds
     finite = isinstance(duration, int | float) and math.isfinite(duration)
@@ -311,6 +345,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
     checks = sorted(result.checks, key=lambda c: (check_sort_key(str(c.id)), family_order(str(c.family))))
     return {
         "schema_version": SCHEMA_VERSION,
+        "mode": result.mode,
         "verdict": result.verdict,
         "dialect": norm.text(result.dialect, 256),
         "title": norm.text(result.title, 256),
@@ -342,6 +377,7 @@ def build_report(result: RunResult) -> dict[str, Any]:
         "coverage": coverage(result),
         "waivers": [{"id": norm.text(w.id, 64), "justification": norm.text(w.justification),
                      "owner": norm.text(w.owner, 256), "expires": norm.text(w.expires, 32)} for w in result.waivers],
+        "proxy": traffic(norm, result.traffic),
         "requirements": [
             {
                 "id": norm.text(r.id, 64), "title": norm.text(r.title, 512), "level": r.level,

@@ -55,6 +55,21 @@ def _deleted_deals_still_listed() -> Any:
     return handler
 
 
+def _unfiltered_total(request: Request, send: Send) -> Response:
+    """A list whose total and last page ignore the filters (counted before filtering): the items are the
+    filtered ones, the page fields speak of the whole collection."""
+    response = send(request)
+    filters = {name for name in request.query if name not in ("page", "per_page", "sort_by", "sort_dir")}
+    payload = response.json()
+    if response.status != 200 or not filters or not isinstance(payload, dict):
+        return response
+    everything = send(request.copy(query={k: v for k, v in request.query.items() if k not in filters})).json()
+    if isinstance(everything, dict):
+        payload.update(total=everything.get("total"), last_page=everything.get("last_page"))
+        response.set_json(payload)
+    return response
+
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant("oc_not_found_code_renamed", "olympus",
            "OC4 / 002 Error Responses: a missing contact is 404 contact_not_found (or NOT_FOUND); this server says "
@@ -77,6 +92,10 @@ MUTANTS: tuple[Mutant, ...] = (
            lambda app: answer(app, "GET /api/deals", 422, {"message": "Unknown parameter search_match.",
                                                            "errors": {"search_match": ["Unknown parameter."]}},
                               when=lambda r: "search_match" in r.query)),
+    Mutant("ro_filtered_list_counts_everything", "revorbit",
+           "000 pagination {data, current_page, last_page, per_page, total}: total counts the records the list "
+           "holds; with a filter this server counts the whole collection", "pagination",
+           lambda app: intercept(app, "GET /api/deals", _unfiltered_total)),
     Mutant("oc_auth_code_invented", "olympus",
            "1B errors: a 401 carries UNAUTHORIZED, INVALID_TOKEN or TOKEN_EXPIRED; this server says AUTH_FAILED",
            "auth", lambda app: on_json(app, "* /api/v1/crm/**", _generic_auth_code, statuses=(401,)),

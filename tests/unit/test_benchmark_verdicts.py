@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.proxy_overhead import ProxyRow, target
 from benchmarks.run import FULL, LIST_SCENARIO, SMOKE, Load, Results, ServerResult, pinned_page_document, targets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +74,19 @@ def test_get_one_is_judged_against_prism_as_shipped() -> None:
 
 def test_the_smoke_mode_judges_nothing() -> None:
     assert {passed for _, _, passed in _verdicts(_results(prism_list=900, pinned_list=150, smoke=True))} == {None}
+
+
+def _proxy_row(direct_p50: float, proxied_p50: float) -> ProxyRow:
+    direct, proxied = Load("python", 500, direct_p50, 9.0, 400, 0), Load("python", 300, proxied_p50, 9.0, 400, 0)
+    return ProxyRow(direct, proxied, [(direct, proxied)], judged=470, flagged=0, verdict="conformant")
+
+
+def test_the_proxy_row_judges_the_p50_added_against_2_ms() -> None:
+    for proxied_p50, added, passed in ((3.2, "1.20 ms", True), (4.9, "2.90 ms", False)):
+        row = _proxy_row(2.0, proxied_p50)
+        assert target(row, judged=True).passed is passed
+        assert target(row, judged=True).measured.startswith(added)
+        assert target(row, judged=False).passed is None  # smoke: shown, not judged
+    results = Results(FULL)
+    results.proxy = _proxy_row(2.0, 3.2)
+    assert [t.name for t in targets(results)] == ["Proxy: p50 added to GET one deal < 2 ms"]

@@ -333,11 +333,12 @@ def test_json_validates_and_round_trips(result: RunResult) -> None:
     errors = sorted(VALIDATOR.iter_errors(data), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
-    assert data["schema_version"] == "2.0"
-    assert list(data) == ["schema_version", "verdict", "dialect", "title", "target", "seed", "level", "document",
-                          "catalogue", "options", "tool", "started_at", "duration_seconds", "requests_sent", "error",
-                          "summary", "preflight", "not_implemented", "leftovers", "coverage", "waivers",
-                          "requirements", "checks"]
+    assert data["schema_version"] == "2.1"
+    assert list(data) == ["schema_version", "mode", "verdict", "dialect", "title", "target", "seed", "level",
+                          "document", "catalogue", "options", "tool", "started_at", "duration_seconds",
+                          "requests_sent", "error", "summary", "preflight", "not_implemented", "leftovers",
+                          "coverage", "waivers", "proxy", "requirements", "checks"]
+    assert (data["mode"], data["proxy"]) == ("run", None)
     assert (data["verdict"], data["dialect"], data["target"]) == (result.verdict, result.dialect, result.target)
     assert (data["seed"], data["level"], data["started_at"]) == (result.seed, result.level, result.started_at)
     assert data["document"] == {"path": result.document, "sha256": result.document_sha256}

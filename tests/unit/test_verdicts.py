@@ -11,7 +11,7 @@ import pytest
 from conformance.context import CheckRun, Options, RunContext
 from conformance.model import CheckResult, verdict_of
 from conformance.registry import Check
-from conformance.runner import _judge, _run_scenario, not_implemented
+from conformance.runner import _run_scenario, judge, not_implemented
 from conformance.target import Exchange, Target
 from tests.conftest import load_api
 
@@ -114,7 +114,7 @@ def test_a_broken_should_check_decides_nothing_at_standard(level: str, verdict: 
 def test_a_response_check_that_raises_is_a_fault_too() -> None:
     check = Check("TST-002", "status", "t", "MUST", "s", "response", lambda run, ex: ex.json())
     run = CheckRun(check, RunContext(API, Target("http://t/api", API.dialect.auth), Options()))
-    _judge(run, exchange("GET /deals", 200))  # an empty body is not JSON: the check itself breaks
+    judge(run, exchange("GET /deals", 200))  # an empty body is not JSON: the check itself breaks
     assert run.result().status == "error"
 
 
