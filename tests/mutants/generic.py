@@ -78,7 +78,7 @@ MUTANTS: tuple[Mutant, ...] = (
                                statuses=(404,)), requirement="OC-CONTACTS-READ-24"),
     Mutant("cc_missing_deal_200", "concord",
            "CC1 / 003: a deal that does not exist is 404; this server answers 200 with an empty object", "status",
-           lambda app: on_response(app, "GET /api/deals/{id}", _found_after_all)),
+           lambda app: on_response(app, "GET /api/deals/{id}", _found_after_all), requirement="CC-API-ERRORS-01"),
     Mutant("ro_deleted_deal_still_listed", "revorbit",
            "001 DELETE /deals/{id}: a deleted deal is gone; this server's list still finds it", "lifecycle",
            lambda app: intercept(app, "GET|DELETE /api/deals**", _deleted_deals_still_listed())),
@@ -91,7 +91,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "refuses it", "pagination",
            lambda app: answer(app, "GET /api/deals", 422, {"message": "Unknown parameter search_match.",
                                                            "errors": {"search_match": ["Unknown parameter."]}},
-                              when=lambda r: "search_match" in r.query)),
+                              when=lambda r: "search_match" in r.query), requirement="CC-DEALS-LIST-16"),
     Mutant("ro_filtered_list_counts_everything", "revorbit",
            "000 pagination {data, current_page, last_page, per_page, total}: total counts the records the list "
            "holds; with a filter this server counts the whole collection", "pagination",
