@@ -20,6 +20,7 @@ import pytest
 import time_machine
 
 from crmspec.model import Api
+from mock_server import seeder
 from mock_server.app import MockApp
 from mock_server.config import MockConfig
 from mock_server.faker import FakeData
@@ -88,6 +89,15 @@ def test_seeded_state_and_values_match_the_golden_file(dialect: str) -> None:
         pytest.fail(f"{dialect}: line {line + 1} differs from the golden file:\n"
                     f"  expected {(theirs[line:] or ['<end>'])[0][:400]}\n"
                     f"  actual   {(ours[line:] or ['<end>'])[0][:400]}")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_batches_of_any_size_seed_the_same_state(dialect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The golden state holds fewer records than a batch: seeded 4 records a batch, it is the same."""
+    monkeypatch.setattr(seeder, "BATCH", 4)
+    assert RECORDS > 2 * seeder.BATCH, "several batches a resource"
+    expected = json.loads((GOLDEN / f"{dialect}.json").read_text(encoding="utf-8"))["seeded"]
+    assert json.loads(json.dumps(seeded_state(load_api(dialect)))) == expected
 
 
 def write_golden() -> None:
