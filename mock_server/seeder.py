@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from crmspec.model import Dialect, Resource
@@ -39,8 +40,8 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
     store = engine.store
     dialect = engine.dialect
     fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
-    pick = Picks(engine, seed_value)
-    with store.transaction():
+    with store.transaction() as db:
+        pick = Picks(engine, seed_value, lambda: db.total_changes)
         for resource in seeding_order(dialect):
             pick.begin(resource)
             if resource.fixtures:
@@ -50,7 +51,7 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
                 size = batch_size(engine, fake, resource)
                 for start in range(0, records, size):
                     for record in fake.records(resource, pick, range(start, min(start + size, records))):
-                        _store(engine, fake, resource, record)
+                        _store(engine, fake, pick, resource, record)
             pick.seeded(resource)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))
@@ -62,14 +63,17 @@ class Picks:
 
     Store.pick counts the table and steps to the offset on every call: at --records 10000, half the
     seeding's time. A resource whose seeding is over no longer changes, unless the write hook of a resource
-    seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once, kept as
-    JSON text (a pick decodes a fresh dict, as Store.pick does), and while a hooked resource is seeded every
-    pick asks the store, which reads again afterwards. The same records are picked either way."""
+    seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once and kept
+    as JSON text (a pick decodes a fresh dict, as Store.pick does). A hook that writes is seen by `changes`
+    (the rows the store's connection has written so far): from then on, until its resource is seeded, every
+    pick asks the store, and the others' rows are read again afterwards. Without `changes`, no rows are
+    kept while a hooked resource is seeded. The same records are picked either way."""
 
-    def __init__(self, engine: Engine, seed_value: int) -> None:
+    def __init__(self, engine: Engine, seed_value: int, changes: Callable[[], int] | None = None) -> None:
         self.store = engine.store
         self.resources = engine.dialect.resources
         self.hooked = frozenset(engine.behaviour.on_write)
+        self.changes = changes
         self.rng = random.Random(seed_value)
         self.done: list[str] = []
         self.rows: dict[str, list[str]] = {}
@@ -84,8 +88,17 @@ class Picks:
         return _record(rows[offset % len(rows)]) if rows else None
 
     def begin(self, resource: Resource) -> None:
-        """`resource` is about to be seeded: if its write hook may change other records, forget them."""
-        if resource.name in self.hooked:
+        """`resource` is about to be seeded: if its write hook may change other records unseen (its fixtures
+        are stored with the hook's run inside), forget them."""
+        if resource.name in self.hooked and (self.changes is None or resource.fixtures):
+            self.rows.clear()
+
+    @contextmanager
+    def watching_writes(self) -> Iterator[None]:
+        """Forget every kept row if the block wrote to the store (a write hook that changed a record)."""
+        before = self.changes() if self.changes is not None else None
+        yield
+        if self.changes is not None and self.changes() != before:
             self.rows.clear()
 
     def seeded(self, resource: Resource) -> None:
@@ -110,10 +123,11 @@ def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:
     return BATCH
 
 
-def _store(engine: Engine, fake: FakeData, resource: Resource, record: dict[str, Any]) -> None:
+def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, record: dict[str, Any]) -> None:
     engine.denormalise(resource, record)
     # the API's write rules may change the record's state (a stage outside its pipeline is
     # dropped): its dates are put in order for the state it is stored in
-    record = engine.prepared(resource, record)
+    with pick.watching_writes():
+        record = engine.prepared(resource, record)
     fake.settle(resource, record, engine.store.get)
     engine.store.insert(resource.name, record)
