@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from conformance import normalise
-from conformance.checks._common import body, expects_json, fill_path, in_scope, is_documented
+from conformance.checks._common import body, catalogue_level, expects_json, fill_path, in_scope, is_documented
 from conformance.context import CheckRun
 from conformance.registry import response, scenario
 from conformance.target import Exchange
+from crmspec.model import Operation
+from crmspec.parameters import types_of
 
 
 @response("STA-001", "status", "No request the suite sends gets a server error (5xx)", "MUST",
@@ -106,3 +108,35 @@ def not_found(run: CheckRun) -> None:
             run.expect(code in codes, exchange, f"the not-found code is {code!r}, expected "
                        f"{resource.not_found_code} (or {run.dialect.errors.codes.get('not_found')})",
                        about={"status": exchange.status, "code": resource.not_found_code})
+
+
+NOT_AN_ID = "crmconf-not-an-id"
+
+
+def _wrong_type_path(run: CheckRun, op: Operation) -> dict[str, str] | None:
+    """A word for every path parameter of a read, when each one is documented an integer; None otherwise."""
+    if op.method != "get" or not op.path_params:
+        return None
+    catalogue = run.api.requirements
+    if catalogue is not None and not any(r.concerns(str(op)) for r in catalogue.verified_by(run.check.id)):
+        return None  # judged where a requirement names the read
+    kinds = {str(p.get("name")): types_of(dict(p.get("schema") or {})) for p in op.raw.get("parameters") or []
+             if isinstance(p, dict) and p.get("in") == "path"}
+    if not all(kinds.get(name) == ["integer"] for name in op.path_params):
+        return None
+    return dict.fromkeys(op.path_params, NOT_AN_ID)
+
+
+@scenario("STA-007", "status", "A read naming a record by a word where its id is an integer is a client error",
+          "SHOULD", "the path parameter tables (001 '| id | integer | Required | Resource ID |'; 003 'id (Required) "
+          "integer The ID of the record'): a word names no record, so 404, 400 or 422 say so; reads only (X11: a "
+          "server reading a word leniently as some id would apply a write to a record the suite does not own)")
+def word_as_id(run: CheckRun) -> None:
+    for op in run.api.operations:
+        path = _wrong_type_path(run, op)
+        if path is None:
+            continue
+        exchange = run.call(op, path)
+        run.expect(exchange.status is not None and 400 <= exchange.status < 500, exchange,
+                   f"{op} with the id {NOT_AN_ID!r} answered {exchange.status}, expected a 4xx",
+                   level=catalogue_level(run))

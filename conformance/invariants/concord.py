@@ -738,7 +738,7 @@ def cc_update_refusals(run: CheckRun) -> None:
                    f"an update with status {NOT_A_CHOICE!r}", {"field": "status"})
 
 
-# SEM-216, SEM-217, SEM-218: requests and answers -------------------------------------------------------------
+# SEM-216, SEM-218: requests and answers -------------------------------------------------------------
 @response("SEM-216", "semantics", "The documented request form is accepted: the bearer token, JSON bodies", "MUST",
           "003 headers: 'Authorization (Required) string Bearer {token}', 'Content-Type (Required) string "
           "application/json': a request that sends them is never refused for them (401, 415)")
@@ -758,20 +758,6 @@ def cc_request_form(run: CheckRun, exchange: Exchange) -> None:
         elif (str(op), header) not in run.noted:
             run.noted.add((str(op), header))
             run.observe(exchange, {"header": header})
-
-
-@scenario("SEM-217", "semantics", "A path id that is not an integer is refused with a 4xx", "SHOULD",
-          "003 'id (Required) integer The ID of the record': /deals/abc names no record (a client error, never "
-          "a 5xx)")
-def cc_non_integer_id(run: CheckRun) -> None:
-    """Reported on each read of a deal (and of its billable) sent a non-integer id."""
-    for action in ("read", "read_billable"):
-        op = run.api.find("deals", action)
-        if op is None:
-            continue
-        exchange = run.call(op, fill_path(run, op, "crmconf-not-an-id"))
-        run.expect(exchange.status is not None and 400 <= exchange.status < 500, exchange,
-                   f"a non-integer id answered {exchange.status}, expected a 4xx")
 
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining")

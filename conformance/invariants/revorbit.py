@@ -1207,21 +1207,6 @@ def ro_read_is_that_record(run: CheckRun, exchange: Exchange) -> None:
                f"{got!r}")
 
 
-NOT_AN_ID = "crmconf-not-an-id"
-
-
-@scenario("SEM-021", "status", "A path id that is not an integer is refused with a 4xx", "SHOULD",
-          "001 path parameters '| id | integer | Required | Resource ID |' (noteId, taskId alike): a word there names "
-          "no record; 404, 400 or 422 all say so, a 5xx does not. Judged on reads only (X11): a server that "
-          "reads a word leniently as some id would apply a write to a record the suite does not own")
-def ro_word_as_path_id(run: CheckRun) -> None:
-    """Reports about: nothing more than the operation (the reads the catalogue names for it)."""
-    for op in (o for o in run.api.operations if o.path_params and o.method == "get" and _abouts(run, o)):
-        exchange = _call(run, op, dict.fromkeys(op.path_params, NOT_AN_ID))
-        run.expect(exchange.status is not None and 400 <= exchange.status < 500, exchange,
-                   f"{op} with the path id {NOT_AN_ID!r} answered {exchange.status}, expected a 4xx")
-
-
 @scenario("SEM-022", "auth", "A token sent without the Bearer scheme is refused with 401", "SHOULD",
           "000/001 'Authorization: Bearer <token> header': the bare token is not that header (judged on the secured "
           "reads without path parameters)")

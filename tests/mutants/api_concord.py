@@ -294,7 +294,7 @@ MUTANTS: tuple[Mutant, ...] = (
            lambda app: _to_valid_credentials(app, "PUT /api/deals/{id}/status/{status}", 401, "Unauthenticated."),
            requirement="CC-API-AUTH-01"),
     Mutant("cc_non_integer_id_500", "concord",
-           "003 'id (Required) integer': /deals/abc is a client error; this server answers 500", "semantics",
+           "003 'id (Required) integer': /deals/abc is a client error; this server answers 500", "status",
            lambda app: answer(app, "GET /api/deals/{id}", 500, {"message": "Server Error"},
                               when=lambda r: not r.params["id"].isdigit() and r.params["id"] != "search"),
            requirement="CC-API-ERRORS-02"),
