@@ -10,6 +10,7 @@ as the target has it. Every text the API may require to be unique is tagged with
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from conformance import normalise
 from conformance.context import RunContext
 from conformance.target import Exchange
 from crmspec.model import Operation, Reference, Resource
-from crmspec.schemas import flatten
+from crmspec.schemas import declared_types, flatten
 
 MAX_DEPTH = 3   # a reference chain deeper than this is looked up, not created
 
@@ -59,9 +60,13 @@ def request_example(operation: Operation) -> dict[str, Any] | None:
     return None
 
 
-def _types(schema: dict[str, Any]) -> list[str]:
-    kind = schema.get("type")
-    return [kind] if isinstance(kind, str) else list(kind or [])
+_SMALLEST: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "integer": lambda schema: max(int(schema.get("minimum", 1)), 1),
+    "number": lambda schema: max(float(schema.get("minimum", 1)), 1.0),
+    "boolean": lambda schema: True,
+    "array": lambda schema: [],
+    "object": lambda schema: {},
+}
 
 
 def minimal_value(name: str, schema: dict[str, Any], tag: str) -> Any:
@@ -73,17 +78,10 @@ def minimal_value(name: str, schema: dict[str, Any], tag: str) -> Any:
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
             return minimal_value(name, schema[key][0], tag)
-    kinds = _types(schema)
-    if "integer" in kinds:
-        return max(int(schema.get("minimum", 1)), 1)
-    if "number" in kinds:
-        return max(float(schema.get("minimum", 1)), 1.0)
-    if "boolean" in kinds:
-        return True
-    if "array" in kinds:
-        return []
-    if "object" in kinds:
-        return {}
+    kinds = declared_types(schema)
+    for kind, smallest in _SMALLEST.items():  # in this order: ["integer", "string"] gets an integer
+        if kind in kinds:
+            return smallest(schema)
     fmt = schema.get("format")
     if fmt == "email" or "email" in name:
         return f"{tag}@example.org"
