@@ -7,24 +7,15 @@ import math
 import re
 from typing import Any
 
+from crmspec.schemas import field_types
+
 INTEGER = re.compile(r"[+-]?[0-9]+")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def types_of(schema: dict[str, Any]) -> list[str]:
-    """The JSON types a schema allows (through anyOf / oneOf too)."""
-    kind = schema.get("type")
-    if kind is None:
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                return [t for sub in schema[key] for t in types_of(sub)]
-        return []
-    return [kind] if isinstance(kind, str) else list(kind)
-
-
 def coerce(raw: str, schema: dict[str, Any]) -> Any:
     """Turn a query or path string into the schema's type; leave it a string when it does not parse."""
-    kinds = types_of(schema)
+    kinds = field_types(schema)
     # ASCII digits only: int() and float() would also take "1_000", " 5 ", "nan" and non-ASCII digits
     try:
         if "integer" in kinds and INTEGER.fullmatch(raw):
@@ -42,6 +33,6 @@ def coerce(raw: str, schema: dict[str, Any]) -> Any:
 
 def typed(raw: str, schema: dict[str, Any]) -> Any:
     """A parameter's value as its schema types it: an array parameter is comma-separated (form, explode false)."""
-    if "array" in types_of(schema):
+    if "array" in field_types(schema):
         return [coerce(v, schema.get("items", {})) for v in raw.split(",")]
     return coerce(raw, schema)

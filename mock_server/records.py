@@ -12,7 +12,7 @@ import jsonschema
 
 from crmspec import dotted
 from crmspec.model import Dialect, Resource
-from crmspec.schemas import flatten
+from crmspec.schemas import field_types, flatten, nullable
 
 
 def field_schema(resource: Resource, field: str) -> dict[str, Any]:
@@ -22,19 +22,8 @@ def field_schema(resource: Resource, field: str) -> dict[str, Any]:
     return dict(schema or {})
 
 
-def field_types(schema: dict[str, Any]) -> set[str]:
-    kind = schema.get("type")
-    if kind is None:
-        return {t for key in ("anyOf", "oneOf") for sub in schema.get(key, []) for t in field_types(sub)}
-    return {kind} if isinstance(kind, str) else set(kind)
-
-
 def is_text(resource: Resource, field: str) -> bool:
     return "string" in field_types(field_schema(resource, field))
-
-
-def nullable(schema: dict[str, Any]) -> bool:
-    return "null" in field_types(schema)
 
 
 def timestamp(resource: Resource, field: str, moment: dt.datetime | None = None) -> str:
@@ -64,7 +53,7 @@ def blank(resource: Resource, field: str, now: dt.datetime) -> Any:
     for key in ("default", "const"):
         if key in schema:
             return schema[key]
-    if "null" in kinds or None in (schema.get("enum") or ()):
+    if nullable(schema):
         return None
     if schema.get("enum"):
         return schema["enum"][0]

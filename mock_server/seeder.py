@@ -1,13 +1,19 @@
-"""The start-up data set: fixtures as the document gives them, then --records fake records each."""
+"""The start-up data set: fixtures as the document gives them, then --records fake records each, generated
+in batches (FakeData.records) and stored one by one."""
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from crmspec.model import Dialect, Resource
 from mock_server.engine import Engine
 from mock_server.faker import FakeData
+
+BATCH = 500  # records generated at once, for a resource whose records never see each other
 
 
 def seeding_order(dialect: Dialect) -> list[Resource]:
@@ -33,31 +39,95 @@ def seeding_order(dialect: Dialect) -> list[Resource]:
 def seed(engine: Engine, seed_value: int, records: int) -> None:
     store = engine.store
     dialect = engine.dialect
-    rng = random.Random(seed_value)
     fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
-
-    def pick(name: str) -> dict[str, object] | None:
-        return store.pick(name, rng.randrange(1 << 30)) if name in dialect.resources else None
-
-    with store.transaction():
+    with store.transaction() as db:
+        pick = Picks(engine, seed_value, lambda: db.total_changes)
         for resource in seeding_order(dialect):
+            pick.begin(resource)
             if resource.fixtures:
                 for fixture in resource.fixtures:
                     engine.insert(resource, dict(fixture))
-                continue
-            if not resource.seed:
-                continue
-            for index in range(records):
-                record = fake.record(resource, pick, index)
-                if resource.parent:
-                    parent = pick(resource.parent.resource)
-                    if parent is not None:
-                        record[resource.parent.field] = parent[dialect.resources[resource.parent.resource].id_field]
-                engine.denormalise(resource, record)
-                # the API's write rules may change the record's state (a stage outside its pipeline is
-                # dropped): its dates are put in order for the state it is stored in
-                record = engine.prepared(resource, record)
-                fake.settle(resource, record, store.get)
-                store.insert(resource.name, record)
+            elif resource.seed:
+                size = batch_size(engine, fake, resource)
+                for start in range(0, records, size):
+                    for record in fake.records(resource, pick, range(start, min(start + size, records))):
+                        _store(engine, fake, pick, resource, record)
+            pick.seeded(resource)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))
+
+
+class Picks:
+    """The existing records new ones refer to, chosen as Store.pick chooses them (the record at a random
+    offset, modulo the count, in key order), the offsets drawn from one random source seeded by --seed.
+
+    Store.pick counts the table and steps to the offset on every call: at --records 10000, half the
+    seeding's time. A resource whose seeding is over no longer changes, unless the write hook of a resource
+    seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once and kept
+    as JSON text (a pick decodes a fresh dict, as Store.pick does). A hook that writes is seen by `changes`
+    (the rows the store's connection has written so far): from then on, until its resource is seeded, every
+    pick asks the store, and the others' rows are read again afterwards. Without `changes`, no rows are
+    kept while a hooked resource is seeded. The same records are picked either way."""
+
+    def __init__(self, engine: Engine, seed_value: int, changes: Callable[[], int] | None = None) -> None:
+        self.store = engine.store
+        self.resources = engine.dialect.resources
+        self.hooked = frozenset(engine.behaviour.on_write)
+        self.changes = changes
+        self.rng = random.Random(seed_value)
+        self.done: list[str] = []
+        self.rows: dict[str, list[str]] = {}
+
+    def __call__(self, name: str) -> dict[str, Any] | None:
+        if name not in self.resources:
+            return None
+        offset = self.rng.randrange(1 << 30)
+        rows = self.rows.get(name)
+        if rows is None:
+            return self.store.pick(name, offset)
+        return _record(rows[offset % len(rows)]) if rows else None
+
+    def begin(self, resource: Resource) -> None:
+        """`resource` is about to be seeded: if its write hook may change other records unseen (its fixtures
+        are stored with the hook's run inside), forget them."""
+        if resource.name in self.hooked and (self.changes is None or resource.fixtures):
+            self.rows.clear()
+
+    @contextmanager
+    def watching_writes(self) -> Iterator[None]:
+        """Forget every kept row if the block wrote to the store (a write hook that changed a record)."""
+        before = self.changes() if self.changes is not None else None
+        yield
+        if self.changes is not None and self.changes() != before:
+            self.rows.clear()
+
+    def seeded(self, resource: Resource) -> None:
+        """`resource` is seeded: its rows are final, and so are the others' (read again if its hook ran)."""
+        self.done.append(resource.name)
+        for name in self.done if resource.name in self.hooked else [resource.name]:
+            self.rows[name] = [json.dumps(record) for record in self.store.all(name)]
+
+
+def _record(text: str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(text)
+    return record
+
+
+def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:
+    """How many records of `resource` are generated before they are stored. A record that may pick a
+    record of its own resource (a company's parent company) must see the ones before it stored; so must a
+    record generated after a write hook ran, which may change the records it picks (YSUITE's deal hook can
+    make a contact a Business): those are generated one at a time, the same data either way."""
+    if resource.name in fake.picks_from(resource) or resource.name in engine.behaviour.on_write:
+        return 1
+    return BATCH
+
+
+def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, record: dict[str, Any]) -> None:
+    engine.denormalise(resource, record)
+    # the API's write rules may change the record's state (a stage outside its pipeline is
+    # dropped): its dates are put in order for the state it is stored in
+    with pick.watching_writes():
+        record = engine.prepared(resource, record)
+    fake.settle(resource, record, engine.store.get)
+    engine.store.insert(resource.name, record)

@@ -14,8 +14,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crmspec.model import Operation
-from crmspec.parameters import typed, types_of
+from crmspec.parameters import typed
 from crmspec.routes import Routes as DocumentRoutes
+from crmspec.schemas import field_types
 from mock_server.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -103,7 +104,7 @@ class ParameterCheck:
         self.required = bool(param.get("required"))
         self.has_default = "default" in self.schema
         self.default = self.schema.get("default")
-        self.is_array = "array" in types_of(self.schema)
+        self.is_array = "array" in field_types(self.schema)
         self.validator = jsonschema.Draft202012Validator(self.schema, format_checker=FORMATS)
         self._memo = lru_cache(maxsize=self.MEMO_SIZE)(self._verdict)
 

@@ -10,6 +10,7 @@ from conformance.context import CheckRun
 from conformance.fixtures import FixtureUnavailable, request_schema
 from conformance.registry import scenario
 from crmspec.model import Operation
+from crmspec.schemas import declared_types
 
 MONEY_TOLERANCE = 0.005  # X5
 TEXT_FIELDS = ("name", "deal_name", "title", "first_name", "cstname")
@@ -24,7 +25,7 @@ def _same(sent: Any, got: Any) -> bool:
 def _text_field(op: Operation, good: dict[str, Any]) -> str | None:
     properties = request_schema(op).get("properties", {})
     for name in TEXT_FIELDS:
-        if name in good and properties.get(name, {}).get("type") in ("string", ["string", "null"]):
+        if name in good and declared_types(properties.get(name, {})) in (["string"], ["string", "null"]):
             return name
     return None
 

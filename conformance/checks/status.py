@@ -8,7 +8,7 @@ from conformance.context import CheckRun
 from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation
-from crmspec.parameters import types_of
+from crmspec.schemas import field_types
 
 
 @response("STA-001", "status", "No request the suite sends gets a server error (5xx)", "MUST",
@@ -120,9 +120,9 @@ def _wrong_type_path(run: CheckRun, op: Operation) -> dict[str, str] | None:
     catalogue = run.api.requirements
     if catalogue is not None and not any(r.concerns(str(op)) for r in catalogue.verified_by(run.check.id)):
         return None  # judged where a requirement names the read
-    kinds = {str(p.get("name")): types_of(dict(p.get("schema") or {})) for p in op.raw.get("parameters") or []
+    kinds = {str(p.get("name")): field_types(dict(p.get("schema") or {})) for p in op.raw.get("parameters") or []
              if isinstance(p, dict) and p.get("in") == "path"}
-    if not all(kinds.get(name) == ["integer"] for name in op.path_params):
+    if not all(kinds.get(name) == {"integer"} for name in op.path_params):
         return None
     return dict.fromkeys(op.path_params, NOT_AN_ID)
 

@@ -13,6 +13,7 @@ from conformance.model import Severity
 from conformance.registry import scenario
 from conformance.target import Exchange
 from crmspec.model import Operation
+from crmspec.schemas import declared_types
 
 
 def creates(run: CheckRun) -> Iterator[Operation]:
@@ -91,7 +92,7 @@ def wrong_type(run: CheckRun) -> None:
         if good is None:
             continue
         field = next((f for f in required_fields(op)
-                      if schema.get("properties", {}).get(f, {}).get("type") == "string"), None)
+                      if declared_types(schema.get("properties", {}).get(f, {})) == ["string"]), None)
         if field is None:
             continue
         exchange = run.call(op, json_body={**good, field: {"not": "a string"}})
@@ -162,8 +163,7 @@ def empty_body(run: CheckRun) -> None:
 def invalid_query_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
     """Values a documented query parameter's schema forbids, as a client would type them: (what, value).
     Never a value past a maximum: a server may clamp it (RO11, X5) instead of refusing."""
-    kinds = schema.get("type")
-    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    kinds = declared_types(schema)
     if schema.get("enum"):
         return [("a value outside its enum", "crmconf-not-a-choice")]
     if "integer" in kinds or "number" in kinds:
@@ -211,8 +211,7 @@ def invalid_query_parameters(run: CheckRun) -> None:
 
 def invalid_values(prop: dict[str, Any]) -> list[tuple[str, Any]]:
     """Values a documented field's schema forbids: (what is wrong, the value)."""
-    kinds = prop.get("type")
-    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    kinds = declared_types(prop)
     out: list[tuple[str, Any]] = []
     if prop.get("enum"):
         out.append(("a value outside its enum", "crmconf-not-a-choice"))

@@ -29,14 +29,14 @@ from conformance.checks.lifecycle import _as_sent
 from conformance.checks.pagination import SORT_PREFERENCE, _matches, _sort_params, ids
 from conformance.checks.validation import bound_values, invalid_values
 from conformance.context import CheckRun
-from conformance.fixtures import Created, FixtureUnavailable, _path_value, _types, request_example, request_schema
+from conformance.fixtures import Created, FixtureUnavailable, _path_value, request_example, request_schema
 from conformance.invariants._common import create_record, list_items, number, op_of, read_record
 from conformance.model import Severity
 from conformance.ordering import misplaced
 from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation, Reference
-from crmspec.schemas import flatten
+from crmspec.schemas import declared_types, flatten
 
 DESIGNED: Severity = "SHOULD"     # a shape the page does not show (x-designed): judged at the SHOULD level at most
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -120,7 +120,7 @@ def _body(run: CheckRun, op: Operation) -> dict[str, Any]:
     start = draft if draft is not None else request_example(op) or {}
     out = {k: v for k, v in start.items() if k in properties}
     for name, prop in properties.items():
-        if "boolean" in _types(prop) and name in out:
+        if "boolean" in declared_types(prop) and name in out:
             out[name] = False
         if name == "color":
             out[name] = COLOUR
@@ -141,7 +141,8 @@ def _create_own(run: CheckRun, resource: str, **overrides: Any) -> Created | Non
     if op is None or op.path_params or _credential(run, op) is None:
         return None
     exchange = _call(run, op, json_body={**_body(run, op), **overrides})
-    return run.fixtures.adopt(op, exchange)
+    made: Created | None = run.fixtures.adopt(op, exchange)
+    return made
 
 
 def _stages(run: CheckRun) -> tuple[Exchange, list[dict[str, Any]]]:
@@ -169,7 +170,7 @@ def _fresh(run: CheckRun, op: Operation, field: str, prop: dict[str, Any], curre
     ref = _references(run, op.resource).get(field)
     if ref is not None:
         return _other_record(run, ref.resource, current)
-    kinds = _types(prop)
+    kinds = declared_types(prop)
     if prop.get("enum"):
         return next((v for v in prop["enum"] if v is not None and v != current), None)
     if "boolean" in kinds:
@@ -495,7 +496,7 @@ def _forbidden(run: CheckRun, op: Operation, field: str, prop: dict[str, Any],
     """(kind, what, value) for the values of the kinds wanted that the page forbids a field: VAL-010's, an empty
     text where a text is required to hold something, an id that names no record where the field is a reference."""
     out = [(_kind_of(prop, value), what, value) for what, value in invalid_values(prop)]
-    if "string" in _types(prop) and int(prop.get("minLength", 0)) >= 1:
+    if "string" in declared_types(prop) and int(prop.get("minLength", 0)) >= 1:
         out.append(("empty", "an empty text", ""))
     ref = _references(run, op.resource).get(field)
     if ref is not None and _wanted(wanted, "dangling"):
@@ -526,7 +527,7 @@ def ro_forbidden_values(run: CheckRun) -> None:
 def _allowed(run: CheckRun, target: _Target, field: str, prop: dict[str, Any]) -> list[tuple[str, Any]]:
     """(kind, value) for values the page allows a field: null where it is nullable, its numeric bounds, the
     path's own parent id for a body field that duplicates the path (RO15)."""
-    out: list[tuple[str, Any]] = [("null", None)] if "null" in _types(prop) else []
+    out: list[tuple[str, Any]] = [("null", None)] if "null" in declared_types(prop) else []
     out += [("bound", value) for _, value in bound_values(prop) if number(value) is not None]
     resource = run.dialect.resources.get(target.op.resource)
     if resource is not None and resource.parent is not None and resource.parent.field == field:
@@ -577,7 +578,7 @@ def _lone_fields(run: CheckRun, target: _Target, properties: dict[str, dict[str,
     false: two flags true at once (is_won and is_lost) would contradict each other."""
     op = target.op
     for field, prop in properties.items():
-        value = False if "boolean" in _types(prop) else _fresh(run, op, field, prop, target.body.get(field))
+        value = False if "boolean" in declared_types(prop) else _fresh(run, op, field, prop, target.body.get(field))
         if value is None:
             continue
         _, before = _reread(run, op.resource, target.record_id, target.parent_id)
@@ -601,7 +602,7 @@ def _writes(run: CheckRun, target: _Target, fields: set[str],
     first = dict(target.body)
     for field in sorted(fields) if target.op.action != "create" else ():
         prop = properties.get(field)
-        if prop is None or prop.get("enum") or "boolean" in _types(prop):
+        if prop is None or prop.get("enum") or "boolean" in declared_types(prop):
             continue
         value = _fresh(run, target.op, field, prop, first.get(field))
         if value is not None:
@@ -609,7 +610,7 @@ def _writes(run: CheckRun, target: _Target, fields: set[str],
     yield first
     for field in sorted(fields):
         prop = properties.get(field, {})
-        others = [not bool(first.get(field))] if "boolean" in _types(prop) else \
+        others = [not bool(first.get(field))] if "boolean" in declared_types(prop) else \
             [v for v in prop.get("enum") or [] if v is not None and v != first.get(field)]
         for value in others:
             yield {**first, field: value}

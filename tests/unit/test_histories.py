@@ -1,4 +1,4 @@
-"""mock_server.histories: the dates of one record put in the order their names imply.
+"""mock_server.faker.histories: the dates of one record put in the order their names imply.
 
 Each case is a hand-written record and the order its field names mean; expectations are computed here.
 """
@@ -10,7 +10,7 @@ import random
 import re
 from typing import Any
 
-from mock_server.histories import Histories
+from mock_server.faker.histories import Histories
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 TODAY = NOW.date()

@@ -18,10 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from mock_server.wording import END_WORDS, RUNNING, STATE_ALIASES, STATES, tokens
+from mock_server.faker.vocabulary import END_WORDS
+from mock_server.faker.wording import RUNNING, STATES, state_of, tokens
 
 DAY = dt.timedelta(days=1)
 YEAR = 365 * DAY
@@ -31,6 +33,7 @@ _OCCURRED = ("occurred", "happened", "logged")
 _PAST = ("signed", "joined", "registered", "paid", "sent", "opened", "deleted")
 _UNTIL = ("until", "expires", "expiry", "expiration")
 _CLOSING = ("won", "lost", "closed")
+_ENDS = ("end", "ends", "ended", "finish")
 _TIME_OF_DAY = re.compile(r"\d{2}:\d{2}:\d{2}(?P<fraction>\.\d+)?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 _DAY_OR_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
 _CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
@@ -90,34 +93,27 @@ def counterpart_name(name: str, names: Mapping[str, Any]) -> str | None:
     return None
 
 
+# what a temporal field records, by the words of its name: the first that matches
+_ROLES: tuple[tuple[str, Callable[[tuple[str, ...]], bool]], ...] = (
+    ("created", lambda words: "created" in words),
+    ("updated", lambda words: any(w in _UPDATED for w in words)),
+    ("expected", lambda words: "expected" in words),
+    ("occurred", lambda words: any(w in _OCCURRED for w in words)),
+    ("last", lambda words: "last" in words),
+    ("state", lambda words: len(words) >= 2 and state_of(words[0]) in STATES),
+    ("due", lambda words: "due" in words),
+    ("until", lambda words: any(w in _UNTIL for w in words) and not any(w in _ENDS for w in words)),
+    ("start", lambda words: any(w in _STARTS for w in words)),
+    ("end", lambda words: any(w in END_WORDS for w in words)),
+    ("past", lambda words: any(w in _PAST for w in words)),
+)
+
+
+@lru_cache(maxsize=4096)
 def role(name: str) -> str | None:
     """What a temporal field's name says it records, or None when it implies no order."""
     words = tokens(name)
-    if not words:
-        return None
-    if "created" in words:
-        return "created"
-    if any(w in _UPDATED for w in words):
-        return "updated"
-    if "expected" in words:
-        return "expected"
-    if any(w in _OCCURRED for w in words):
-        return "occurred"
-    if "last" in words:
-        return "last"
-    if len(words) >= 2 and STATE_ALIASES.get(words[0], words[0]) in STATES:
-        return "state"
-    if "due" in words:
-        return "due"
-    if any(w in _UNTIL for w in words) and not any(w in ("end", "ends", "ended", "finish") for w in words):
-        return "until"
-    if any(w in _STARTS for w in words):
-        return "start"
-    if any(w in END_WORDS for w in words):
-        return "end"
-    if any(w in _PAST for w in words):
-        return "past"
-    return None
+    return next((found for found, says in _ROLES if says(words)), None) if words else None
 
 
 def ancestor_created(moments: Sequence[Mapping[str, dt.datetime]]) -> dt.datetime | None:
@@ -149,14 +145,21 @@ class Histories:
     def _settle(self, record: dict[str, Any], moments: dict[str, dt.datetime], states: Mapping[str, bool],
                 anchor: dt.datetime | None) -> None:
         roles = {name: role(name) for name in moments}
-        created = next((n for n in moments if roles[n] == "created"), None)
+        by_role: dict[str | None, list[str]] = {}
+        for name in moments:
+            by_role.setdefault(roles[name], []).append(name)
+        low = self._settle_past(record, moments, by_role, anchor)
+        self._settle_ahead(record, moments, by_role, states, low)
+
+    def _settle_past(self, record: dict[str, Any], moments: dict[str, dt.datetime],
+                     by_role: Mapping[str | None, list[str]], anchor: dt.datetime | None) -> dt.datetime:
+        """Creation, what happened since and the last update, in that order; returns the earliest moment
+        anything else may take (the creation, else the enclosing record's, else a year ago)."""
+        created = next(iter(by_role.get("created", [])), None)
         if created is not None:
             self._within(record, moments, created, anchor or self.latest - YEAR, self.latest)
             anchor = moments[created]
         low = anchor or self.latest - YEAR
-        by_role: dict[str | None, list[str]] = {}
-        for name in moments:
-            by_role.setdefault(roles[name], []).append(name)
         for name in by_role.get("occurred", []):  # an activity is logged after it occurred
             if created is not None:
                 self._within(record, moments, name, moments[created] - 30 * DAY, moments[created])
@@ -167,6 +170,11 @@ class Histories:
         happened = [moments[n] for r in ("state", "last", "past", "occurred") for n in by_role.get(r, [])]
         for name in by_role.get("updated", []):
             self._within(record, moments, name, max([low, *happened]), self.latest)
+        return low
+
+    def _settle_ahead(self, record: dict[str, Any], moments: dict[str, dt.datetime],
+                      by_role: Mapping[str | None, list[str]], states: Mapping[str, bool], low: dt.datetime) -> None:
+        """What is expected, due, valid until, started and ended, after the creation."""
         closing = any(states.get(s) for s in _CLOSING)
         for name in by_role.get("expected", []):
             if closing:

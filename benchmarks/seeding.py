@@ -1,0 +1,115 @@
+"""How fast the mock seeds: the state `crm-mock serve --records N` starts with, built in-process.
+
+Prints, for each run, the wall time, the process's CPU time and the records stored per second (every
+resource counted, fixtures too), then the best of the runs. CPU time is the figure to compare on a
+machine shared with other work; wall time is what a user waits. `--split` also says where the CPU time
+went: generating records (FakeData.records, without the picks), picking the records they refer to
+(Store.pick), and storing them (the seeder's store path: write rules, settle, Store.insert).
+
+    python -m benchmarks.seeding --dialect revorbit --records 10000 --repeat 3 [--split]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import crmspec
+from mock_server import seeder
+from mock_server.app import MockApp
+from mock_server.config import MockConfig
+from mock_server.faker import FakeData
+from mock_server.store import Store
+
+
+@dataclass(frozen=True)
+class Seeding:
+    dialect: str
+    records: int  # --records: per seeded resource
+    stored: int  # every record of every resource afterwards
+    wall_seconds: float
+    cpu_seconds: float
+    cpu_by_part: dict[str, float] = field(default_factory=dict)  # with --split
+
+    @property
+    def per_second(self) -> float:
+        return self.stored / self.wall_seconds
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.stored / self.cpu_seconds
+
+
+def seed_once(dialect: str, records: int, seed: int = 42, split: bool = False) -> Seeding:
+    api = crmspec.load(dialect)
+    parts: dict[str, float] = {}
+    with _timed_parts(parts) if split else _nothing():
+        wall, cpu = time.perf_counter(), time.process_time()
+        mock = MockApp(api, MockConfig(seed=seed, records=records))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if "generate" in parts:
+        parts["generate"] -= parts.get("pick", 0.0)  # the picks happen inside the generation
+    stored = sum(mock.store.count(name) for name in api.dialect.resources)
+    return Seeding(dialect, records, stored, wall, cpu, {k: round(v, 3) for k, v in parts.items()})
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _timed_parts(parts: dict[str, float]) -> Iterator[None]:
+    """Adds the CPU time spent in each part of the seeding to `parts`, for as long as the block runs."""
+    originals = [(FakeData, "records", "generate"), (Store, "pick", "pick"), (seeder, "_store", "store")]
+
+    def timed(function: Callable[..., Any], part: str) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                parts[part] = parts.get(part, 0.0) + time.process_time() - start
+        return run
+
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in originals]
+    for owner, name, part in originals:
+        setattr(owner, name, timed(getattr(owner, name), part))
+    try:
+        yield
+    finally:
+        for owner, name, function in saved:
+            setattr(owner, name, function)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.seeding", description=__doc__.splitlines()[0])
+    parser.add_argument("--dialect", default="revorbit", choices=sorted(crmspec.DOCUMENTS))
+    parser.add_argument("--records", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="one JSON line per run, then the best")
+    parser.add_argument("--split", action="store_true", help="CPU time of generating, picking and storing")
+    args = parser.parse_args(argv)
+    runs = []
+    for _ in range(args.repeat):
+        run = seed_once(args.dialect, args.records, split=args.split)
+        runs.append(run)
+        print(json.dumps(asdict(run)) if args.json else
+              f"{run.dialect} --records {run.records}: {run.stored} records in {run.wall_seconds:.2f} s wall "
+              f"({run.per_second:,.0f}/s), {run.cpu_seconds:.2f} s CPU ({run.per_cpu_second:,.0f}/s)"
+              + "".join(f", {part} {seconds:.2f} s" for part, seconds in run.cpu_by_part.items()))
+    best = min(runs, key=lambda r: r.cpu_seconds)
+    fastest = min(runs, key=lambda r: r.wall_seconds)
+    print(f"best of {len(runs)}: {best.cpu_seconds:.2f} s CPU ({best.per_cpu_second:,.0f} records/CPU-s), "
+          f"{fastest.wall_seconds:.2f} s wall ({fastest.per_second:,.0f} records/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
