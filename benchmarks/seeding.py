@@ -25,7 +25,7 @@ from mock_server import seeder
 from mock_server.app import MockApp
 from mock_server.config import MockConfig
 from mock_server.faker import FakeData
-from mock_server.store import Store
+from mock_server.store.sqlite import SqliteStore as Store  # the store the seeder writes to (--state FILE)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
     store = engine.store
     dialect = engine.dialect
     fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
-    with store.transaction() as db:
-        pick = Picks(engine, seed_value, lambda: db.total_changes)
+    with store.transaction():
+        pick = Picks(engine, seed_value, store.changes)
         for resource in seeding_order(dialect):
             pick.begin(resource)
             if resource.fixtures:

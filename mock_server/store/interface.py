@@ -93,6 +93,10 @@ class RecordStore(ABC):
         """No two records of `resource` hold the same non-null `field_name`, ignoring case."""
 
     @abstractmethod
+    def changes(self) -> int:
+        """A count that moves whenever this thread writes through the store (the seeder's picks watch it)."""
+
+    @abstractmethod
     def meta(self, key: str) -> str | None: ...
 
     @abstractmethod

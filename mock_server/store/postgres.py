@@ -279,6 +279,10 @@ class PostgresStore(RecordStore):
 
     def _changed(self) -> None:
         self._local.dirty = True
+        self._local.writes = self.changes() + 1
+
+    def changes(self) -> int:
+        return int(getattr(self._local, "writes", 0))
 
     def _write(self, statement: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         """A statement that changes records, inside the session's transaction (a new one if none is open)."""

@@ -224,6 +224,9 @@ class SqliteStore(Database, RecordStore):
         with self._transaction():
             yield
 
+    def changes(self) -> int:
+        return int(self._connection().total_changes)
+
     def create_tables(self) -> None:
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")

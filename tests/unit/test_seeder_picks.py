@@ -12,7 +12,7 @@ from crmspec.model import Resource
 from mock_server.app import MockApp
 from mock_server.config import MockConfig
 from mock_server.seeder import Picks
-from mock_server.store import Store
+from mock_server.store import RecordStore
 from tests.conftest import load_api
 
 SEED = 11
@@ -27,7 +27,7 @@ def seeded_ysuite() -> tuple[MockApp, Resource, Resource]:
     return mock, resources["deals"], resources["contacts"]
 
 
-def store_picks(store: Store) -> Callable[[str], object]:
+def store_picks(store: RecordStore) -> Callable[[str], object]:
     """What Store.pick returns at the offsets the seeder draws, one after the other."""
     offsets = random.Random(SEED)
     return lambda name: store.pick(name, offsets.randrange(1 << 30))
@@ -59,8 +59,8 @@ def test_a_write_seen_by_the_change_count_sends_picks_to_the_store() -> None:
     mock, hooked, other = seeded_ysuite()
     engine, store = mock.engine, mock.store
     expected = store_picks(store)
-    with store.transaction() as db:
-        picks = Picks(engine, SEED, lambda: db.total_changes)
+    with store.transaction():
+        picks = Picks(engine, SEED, store.changes)
         picks.seeded(other)
         picks.begin(hooked)
         with picks.watching_writes():
