@@ -225,6 +225,11 @@ class StateBackend(ABC):
     @abstractmethod
     def drop_snapshot(self, session: str, name: str) -> bool: ...
 
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of this process's connections now (gunicorn's master after seeding, before the workers fork),
+        not whenever the garbage collector gets to them."""
+
     def adopt(self, dialect: Dialect, stores: Sequence[RecordStore]) -> None:
         for store in stores:
             store.adopt(dialect)

@@ -586,6 +586,10 @@ class PostgresBackend(StateBackend):
     def pool(self) -> ConnectionPool:
         return pool_for(self.conninfo)
 
+    def close(self) -> None:
+        """Nothing to do: pools are per process (keyed by pid) and closed at exit, and a server keeps its data
+        whoever closes a connection."""
+
     def migrate(self) -> None:
         """Create or bring the registry up to SCHEMA_VERSION, once across every replica starting at once."""
         ns = _ident(self.namespace)

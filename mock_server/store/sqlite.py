@@ -491,14 +491,22 @@ class SqliteBackend(StateBackend):
     def __init__(self, dialect: Dialect, state: str | None, directory: Path | None) -> None:
         self.dialect = dialect
         self.directory = directory
-        self.default = SqliteStore(dialect, state)
-        self.ledger = SqliteLedger(str(directory / "ledger.sqlite3") if directory else None)
+        default = SqliteStore(dialect, state)
+        ledger = SqliteLedger(str(directory / "ledger.sqlite3") if directory else None)
+        self.default, self.ledger = default, ledger
+        self._files: list[Database] = [default, ledger]
         self._memory: OrderedDict[str, SqliteStore] = OrderedDict()
         self._snapshots: dict[tuple[str, str], tuple[sqlite3.Connection, Snapshot]] = {}
         self._lock = threading.RLock()
 
     def scratch(self, dialect: Dialect) -> RecordStore:
         return SqliteStore(dialect, None)
+
+    def close(self) -> None:
+        with self._lock:
+            for database in [*self._files, *self._memory.values()]:
+                database.close()
+            self._memory.clear()
 
     def open_session(self, name: str, fill: Callable[[RecordStore], None]) -> RecordStore:
         if self.directory is None:
