@@ -99,30 +99,43 @@ def _main(argv: list[str] | None) -> int:
         return _verify(args.report)
     if args.command == "proxy":
         return proxy_command.run(args, fail)
-    families = tuple(f for f in args.only.split(",") if f)
+    return _run(args)
+
+
+def _option_problem(args: argparse.Namespace, families: tuple[str, ...]) -> str | None:
+    """What is wrong with the run's options, in one line; None when nothing is."""
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
-        return fail(f"unknown families {', '.join(unknown)}: use {', '.join(FAMILIES)}")
+        return f"unknown families {', '.join(unknown)}: use {', '.join(FAMILIES)}"
     if args.max_examples < 1 or args.timeout <= 0:
-        return fail("--max-examples must be >= 1 and --timeout > 0")
+        return "--max-examples must be >= 1 and --timeout > 0"
     if args.min_coverage is not None and not 0 <= args.min_coverage <= 1:
-        return fail("--min-coverage is a ratio between 0 and 1 (0.9 for 90%)")
-    try:
-        api = load(args.dialect)
-        catalogue = api.requirements
-    except CrmSpecError as exc:
-        return fail(str(exc))
-    try:
-        waivers = load_waivers(args.waivers, catalogue, {c.id for c in all_checks()}) if args.waivers else ()
-    except InvalidWaivers as exc:
-        return fail(str(exc))
+        return "--min-coverage is a ratio between 0 and 1 (0.9 for 90%)"
+    return None
+
+
+def _credentials(args: argparse.Namespace) -> dict[str, str]:
     credentials = {"default": args.token}
     for name in ("admin", "limited", "expired"):
         value = getattr(args, f"{name}_token")
         if value:
             credentials[name] = value
+    return credentials
+
+
+def _run(args: argparse.Namespace) -> int:
+    families = tuple(f for f in args.only.split(",") if f)
+    problem = _option_problem(args, families)
+    if problem:
+        return fail(problem)
+    try:
+        api = load(args.dialect)
+        waivers = load_waivers(args.waivers, api.requirements, {c.id for c in all_checks()}) if args.waivers else ()
+    except (CrmSpecError, InvalidWaivers) as exc:
+        return fail(str(exc))
+    credentials = _credentials(args)
     if api.dialect.auth.scheme == "key_pair" and any(":" not in c for c in credentials.values()):
-        return fail("YSUITE credentials take the form ACCESS_KEY:SECRET_KEY")
+        return fail(f"{api.dialect.title} credentials take the form ACCESS_KEY:SECRET_KEY")
     target = Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout)
     options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families,
                       keep_records=args.keep_records, min_coverage=args.min_coverage, waivers=waivers)

@@ -52,12 +52,10 @@ def request_schema(operation: Operation) -> dict[str, Any]:
 
 def request_example(operation: Operation) -> dict[str, Any] | None:
     media = ((operation.raw.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
-    if isinstance(media.get("example"), dict):
-        return copy.deepcopy(media["example"])
-    for example in (media.get("examples") or {}).values():
-        if isinstance(example, dict) and isinstance(example.get("value"), dict):
-            return copy.deepcopy(example["value"])
-    return None
+    candidates = [media.get("example")] + [e.get("value") for e in (media.get("examples") or {}).values()
+                                           if isinstance(e, dict)]
+    found: dict[str, Any] | None = next((c for c in candidates if isinstance(c, dict)), None)
+    return copy.deepcopy(found)
 
 
 _SMALLEST: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -91,6 +89,17 @@ def minimal_value(name: str, schema: dict[str, Any], tag: str) -> Any:
         return "2027-01-15T10:00:00Z"
     text = f"{tag} {name}"
     return text[: int(schema.get("maxLength", 255))]
+
+
+def _tag_names(body: dict[str, Any], properties: dict[str, Any], tag: str) -> None:
+    """Names and emails that say the suite made the record (and stay within their documented length)."""
+    for name, value in list(body.items()):
+        if isinstance(value, str) and (name in ("name", "title", "first_name") or name.endswith("_name")
+                                       or name.endswith("name") and len(name) <= 8):
+            limit = int(properties.get(name, {}).get("maxLength", 255))
+            body[name] = f"{tag} {value}"[:limit]
+        elif isinstance(value, str) and ("email" in name):
+            body[name] = f"{tag}@example.org"
 
 
 @dataclass
@@ -189,47 +198,48 @@ class Fixtures:
             return None
         resource = api.dialect.resources.get(resource_name)
         schema = request_schema(op)
-        body = request_example(op) or {}
         properties = schema.get("properties", {})
-        body = {k: v for k, v in body.items() if k in properties}
+        required = schema.get("required", [])
+        body = {k: v for k, v in (request_example(op) or {}).items() if k in properties}
         self.counter += 1
         tag = f"crmconf-{self.tag}-{self.counter}"
-        required = schema.get("required", [])
         for name in required:
             if name not in body:
                 body[name] = minimal_value(name, properties.get(name, {}), tag)
-        for name, value in list(body.items()):
-            if isinstance(value, str) and (name in ("name", "title", "first_name") or name.endswith("_name")
-                                           or name.endswith("name") and len(name) <= 8):
-                limit = int(properties.get(name, {}).get("maxLength", 255))
-                body[name] = f"{tag} {value}"[:limit]
-            elif isinstance(value, str) and ("email" in name):
-                body[name] = f"{tag}@example.org"
+        _tag_names(body, properties, tag)
         guessed: list[str] = []
         if resource is not None:
-            references = {r.field: r for r in resource.references}
-            for ref in resource.references:
-                if "." in ref.field or ref.field not in properties:
-                    continue
-                needed = ref.field in required
-                if ref.field not in body and not needed or (overrides and ref.field in overrides):
-                    continue
-                if ref.resource == resource_name and not needed:
-                    body.pop(ref.field, None)  # no chains of records pointing at records of the same kind
-                    continue
-                found = self.reference(ref, depth)
-                if found is not None:
-                    body[ref.field] = found
-                elif needed:
-                    guessed.append(ref.field)  # keeps the page example's value: the API gave no way to look one up
-                else:
-                    body.pop(ref.field, None)
-            for name in list(body):
-                invented = name.endswith("_id") and name not in required and name not in references
-                if invented and isinstance(body[name], int | str):
-                    body.pop(name)  # an id the example invented that the suite cannot resolve
+            guessed = self._resolve_references(body, resource, resource_name, properties, required, overrides, depth)
         body.update(overrides or {})
         return Draft(body, tuple(guessed))
+
+    def _resolve_references(self, body: dict[str, Any], resource: Resource, resource_name: str,
+                            properties: dict[str, Any], required: list[str], overrides: dict[str, Any] | None,
+                            depth: int) -> list[str]:
+        """Point the draft's references at records the suite may use; the required ones it could not resolve."""
+        guessed: list[str] = []
+        references = {r.field: r for r in resource.references}
+        for ref in resource.references:
+            if "." in ref.field or ref.field not in properties:
+                continue
+            needed = ref.field in required
+            if ref.field not in body and not needed or (overrides and ref.field in overrides):
+                continue
+            if ref.resource == resource_name and not needed:
+                body.pop(ref.field, None)  # no chains of records pointing at records of the same kind
+                continue
+            found = self.reference(ref, depth)
+            if found is not None:
+                body[ref.field] = found
+            elif needed:
+                guessed.append(ref.field)  # keeps the page example's value: the API gave no way to look one up
+            else:
+                body.pop(ref.field, None)
+        for name in list(body):
+            invented = name.endswith("_id") and name not in required and name not in references
+            if invented and isinstance(body[name], int | str):
+                body.pop(name)  # an id the example invented that the suite cannot resolve
+        return guessed
 
     def body(self, resource_name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any] | None:
         draft = self.draft(resource_name, overrides)

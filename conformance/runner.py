@@ -57,7 +57,27 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
     error: str | None = None
     reachable = True
     try:
-        target.probe()
+        error, reachable = _exercise(ctx, checks, runs, progress)
+    finally:  # a fault of the tool itself still deletes what the suite made before it is reported
+        leftovers = _clean_up(ctx, options, reachable)
+    missing = not_implemented(api, target.exchanges) if error is None else []
+    if error is None:
+        _judge_responses(ctx, checks, runs, set(missing), {w.id for w in options.waivers})
+    return conclude(
+        api, ctx.ledger, [runs[c.id] for c in checks], options, target.exchanges, target=target.base_url,
+        started_at=started_at, duration=time.monotonic() - clock, error=error, preflight=ctx.preflight,
+        missing=missing, leftovers=leftovers,
+        settings={"level": options.level, "max_examples": options.max_examples, "families": list(options.families),
+                  "keep_records": options.keep_records, "min_coverage": options.min_coverage,
+                  "credentials": sorted(target.credentials)},
+    )
+
+
+def _exercise(ctx: RunContext, checks: list[Check], runs: dict[str, CheckRun],
+              progress: Progress | None) -> tuple[str | None, bool]:
+    """Preflight, generated cases and every scenario: (why the run could not judge, the target still answers)."""
+    try:
+        ctx.target.probe()
         ctx.preflight = run_preflight(ctx)
         if any(c.kind == "response" for c in checks):
             explore(ctx, progress)
@@ -68,38 +88,35 @@ def run(api: Api, target: Target, options: Options, progress: Progress | None = 
                 progress(f"{check.id} {check.title}")
             _run_scenario(runs[check.id])
     except TargetUnreachable as exc:
-        error, reachable = str(exc), False
+        return str(exc), False
     except CannotJudge as exc:
-        error = str(exc)
-    finally:
-        if reachable and not options.keep_records:
-            leftovers = ctx.fixtures.cleanup()
-        else:
-            why = "kept (--keep-records)" if options.keep_records else "the target stopped answering"
-            leftovers = [f"{c.resource} {c.id} ({why})" for c in ctx.fixtures.created]
-    missing = not_implemented(api, target.exchanges) if error is None else []
-    waived = {w.id for w in options.waivers}
-    if error is None:
-        absent = set(missing)
-        for check_run in runs.values():
-            check_run.forget(absent)
-        ctx.ledger.forget(absent)
-        for exchange in list(target.exchanges):
-            if exchange.operation in absent:
-                continue
-            for check in checks:
-                if check.kind == "response":
-                    judge(runs[check.id], exchange)
-        for check_run in runs.values():
-            check_run.waive(waived)
-    return conclude(
-        api, ctx.ledger, [runs[c.id] for c in checks], options, target.exchanges, target=target.base_url,
-        started_at=started_at, duration=time.monotonic() - clock, error=error, preflight=ctx.preflight,
-        missing=missing, leftovers=leftovers,
-        settings={"level": options.level, "max_examples": options.max_examples, "families": list(options.families),
-                  "keep_records": options.keep_records, "min_coverage": options.min_coverage,
-                  "credentials": sorted(target.credentials)},
-    )
+        return str(exc), True
+    return None, True
+
+
+def _clean_up(ctx: RunContext, options: Options, reachable: bool) -> list[str]:
+    """Delete what the suite made (unless asked to keep it); the records left behind, and why."""
+    if reachable and not options.keep_records:
+        leftovers: list[str] = ctx.fixtures.cleanup()
+        return leftovers
+    why = "kept (--keep-records)" if options.keep_records else "the target stopped answering"
+    return [f"{c.resource} {c.id} ({why})" for c in ctx.fixtures.created]
+
+
+def _judge_responses(ctx: RunContext, checks: list[Check], runs: dict[str, CheckRun], absent: set[str],
+                     waived: set[str]) -> None:
+    """Every exchange judged by every response check, except on operations the target does not implement."""
+    for check_run in runs.values():
+        check_run.forget(absent)
+    ctx.ledger.forget(absent)
+    for exchange in list(ctx.target.exchanges):
+        if exchange.operation in absent:
+            continue
+        for check in checks:
+            if check.kind == "response":
+                judge(runs[check.id], exchange)
+    for check_run in runs.values():
+        check_run.waive(waived)
 
 
 def conclude(api: Api, ledger: Ledger, runs: list[CheckRun], options: Options, exchanges: list[Exchange], *,

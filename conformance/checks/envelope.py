@@ -9,6 +9,7 @@ from conformance.checks._common import body, expects_json, in_scope, leaf, pages
 from conformance.context import CheckRun
 from conformance.registry import response
 from conformance.target import Exchange
+from crmspec.model import Envelope, Operation
 
 SINGLE = ("read", "create", "update", "item")
 
@@ -48,6 +49,12 @@ def single_envelope(run: CheckRun, exchange: Exchange) -> None:
         if env.success is None:
             run.observe(exchange)  # a JSON object is all such an envelope asks
         return
+    _enveloped_record(run, exchange, op, env, payload)
+
+
+def _enveloped_record(run: CheckRun, exchange: Exchange, op: Operation, env: Envelope,
+                      payload: dict[str, Any]) -> None:
+    """The record (or the collection) where the envelope puts it, with the fields the envelope names."""
     value = normalise.record(run.dialect, op, payload)
     if value is None and env.data_optional:
         return  # RO5: an update may answer without the record

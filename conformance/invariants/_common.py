@@ -8,6 +8,7 @@ from typing import Any
 from conformance import normalise
 from conformance.checks._common import body, fill_path
 from conformance.context import CheckRun
+from conformance.fixtures import Created
 from conformance.target import Exchange
 from crmspec.model import Operation
 
@@ -39,8 +40,9 @@ def list_items(run: CheckRun, op: Operation, **params: Any) -> tuple[Exchange, l
     return exchange, [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 
 
-def create_record(run: CheckRun, resource: str, **overrides: Any) -> Any:
-    return run.fixtures.require(resource, overrides=overrides or None)
+def create_record(run: CheckRun, resource: str, **overrides: Any) -> Created:
+    made: Created = run.fixtures.require(resource, overrides=overrides or None)
+    return made
 
 
 def number(value: Any) -> float | None:

@@ -84,7 +84,7 @@ def _made(run: CheckRun, resource: str, about: dict[str, str], **overrides: Any)
     that value (about `about`), not a missing fixture."""
     create = op_of(run, resource, "create")
     exchange = run.call(create, json_body=run.fixtures.body(resource, overrides))
-    made = run.fixtures.adopt(create, exchange)
+    made: Created | None = run.fixtures.adopt(create, exchange)
     shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
     run.expect(made is not None, exchange, f"a {resource} create with {shown} answered {exchange.status}",
                about=about)

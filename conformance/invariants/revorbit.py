@@ -141,7 +141,8 @@ def _create_own(run: CheckRun, resource: str, **overrides: Any) -> Created | Non
     if op is None or op.path_params or _credential(run, op) is None:
         return None
     exchange = _call(run, op, json_body={**_body(run, op), **overrides})
-    return run.fixtures.adopt(op, exchange)
+    made: Created | None = run.fixtures.adopt(op, exchange)
+    return made
 
 
 def _stages(run: CheckRun) -> tuple[Exchange, list[dict[str, Any]]]:

@@ -98,87 +98,99 @@ class Example:
 
 
 def _examples(document: dict[str, Any]) -> list[Example]:
-    found: list[Example] = []
+    collector = _ExampleCollector()
+    collector.document(document)
+    return collector.found
 
-    def schema_examples(schema: Any, ptr: str, ctx: str, op: Any, visiting: frozenset[int]) -> None:
+
+class _ExampleCollector:
+    """Every example of a document, with the schema it should satisfy and where it sits."""
+
+    def __init__(self) -> None:
+        self.found: list[Example] = []
+
+    def schema_examples(self, schema: Any, ptr: str, ctx: str, op: Any, visiting: frozenset[int]) -> None:
         if not isinstance(schema, dict) or id(schema) in visiting:
             return
         visiting = visiting | {id(schema)}
         if "example" in schema:
-            found.append(Example(ptr + "/example", schema["example"], schema, ctx, op))
+            self.found.append(Example(ptr + "/example", schema["example"], schema, ctx, op))
         if isinstance(schema.get("examples"), list):
             for i, value in enumerate(schema["examples"]):
-                found.append(Example(f"{ptr}/examples/{i}", value, schema, ctx, op))
+                self.found.append(Example(f"{ptr}/examples/{i}", value, schema, ctx, op))
         for key in ("properties", "patternProperties", "$defs", "dependentSchemas"):
             for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
-                schema_examples(sub, f"{ptr}/{key}/{_esc(name)}", ctx, op, visiting)
+                self.schema_examples(sub, f"{ptr}/{key}/{_esc(name)}", ctx, op, visiting)
         for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains",
                     "propertyNames", "unevaluatedItems", "unevaluatedProperties"):
-            schema_examples(schema.get(key), f"{ptr}/{key}", ctx, op, visiting)
+            self.schema_examples(schema.get(key), f"{ptr}/{key}", ctx, op, visiting)
         for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
             for i, sub in enumerate(schema.get(key) or []) if isinstance(schema.get(key), list) else ():
-                schema_examples(sub, f"{ptr}/{key}/{i}", ctx, op, visiting)
+                self.schema_examples(sub, f"{ptr}/{key}/{i}", ctx, op, visiting)
 
-    def holder(obj: Any, ptr: str, ctx: str, op: Any) -> None:
+    def holder(self, obj: Any, ptr: str, ctx: str, op: Any) -> None:
         """A Media Type, Parameter or Header Object: example, examples{name: {value}}, schema."""
         if not isinstance(obj, dict):
             return
         schema = obj.get("schema")
         if "example" in obj:
-            found.append(Example(ptr + "/example", obj["example"], schema, ctx, op))
+            self.found.append(Example(ptr + "/example", obj["example"], schema, ctx, op))
         named = obj.get("examples")
         for name, entry in named.items() if isinstance(named, dict) else ():
             if isinstance(entry, dict) and "value" in entry:
-                found.append(Example(f"{ptr}/examples/{_esc(name)}/value", entry["value"], schema, ctx, op))
+                self.found.append(Example(f"{ptr}/examples/{_esc(name)}/value", entry["value"], schema, ctx, op))
         if schema is not None:
-            schema_examples(schema, ptr + "/schema", ctx, op, frozenset())
-        content(obj.get("content"), ptr + "/content", ctx, op)
+            self.schema_examples(schema, ptr + "/schema", ctx, op, frozenset())
+        self.content(obj.get("content"), ptr + "/content", ctx, op)
 
-    def content(media: Any, ptr: str, ctx: str, op: Any) -> None:
+    def content(self, media: Any, ptr: str, ctx: str, op: Any) -> None:
         for media_type, obj in (media or {}).items() if isinstance(media, dict) else ():
-            holder(obj, f"{ptr}/{_esc(media_type)}", ctx, op)
+            self.holder(obj, f"{ptr}/{_esc(media_type)}", ctx, op)
 
-    def response(obj: Any, ptr: str, op: Any) -> None:
+    def response(self, obj: Any, ptr: str, op: Any) -> None:
         if not isinstance(obj, dict):
             return
-        content(obj.get("content"), ptr + "/content", "response", op)
+        self.content(obj.get("content"), ptr + "/content", "response", op)
         for name, header in (obj.get("headers") or {}).items():
-            holder(header, f"{ptr}/headers/{_esc(name)}", "header", op)
+            self.holder(header, f"{ptr}/headers/{_esc(name)}", "header", op)
 
-    def operation(obj: dict[str, Any], ptr: str, op: Any) -> None:
+    def operation(self, obj: dict[str, Any], ptr: str, op: Any) -> None:
         for i, param in enumerate(obj.get("parameters") or []):
-            holder(param, f"{ptr}/parameters/{i}", "parameter", op)
+            self.holder(param, f"{ptr}/parameters/{i}", "parameter", op)
         body = obj.get("requestBody")
         if isinstance(body, dict):
-            content(body.get("content"), ptr + "/requestBody/content", "request", op)
+            self.content(body.get("content"), ptr + "/requestBody/content", "request", op)
         for code, resp in (obj.get("responses") or {}).items():
-            response(resp, f"{ptr}/responses/{_esc(code)}", op)
+            self.response(resp, f"{ptr}/responses/{_esc(code)}", op)
 
-    for section in ("paths", "webhooks"):
-        for route, item in (document.get(section) or {}).items():
-            if not isinstance(item, dict):
-                continue
-            base = f"/{section}/{_esc(route)}"
-            for i, param in enumerate(item.get("parameters") or []):
-                holder(param, f"{base}/parameters/{i}", "parameter", None)
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    key = (method.upper(), route) if section == "paths" else None
-                    operation(item[method], f"{base}/{method}", key)
+    def document(self, document: dict[str, Any]) -> None:
+        for section in ("paths", "webhooks"):
+            for route, item in (document.get(section) or {}).items():
+                if isinstance(item, dict):
+                    self.path_item(section, route, item)
+        self.components(document.get("components") or {})
 
-    components = document.get("components") or {}
-    for name, param in (components.get("parameters") or {}).items():
-        holder(param, f"/components/parameters/{_esc(name)}", "parameter", None)
-    for name, header in (components.get("headers") or {}).items():
-        holder(header, f"/components/headers/{_esc(name)}", "header", None)
-    for name, body in (components.get("requestBodies") or {}).items():
-        if isinstance(body, dict):
-            content(body.get("content"), f"/components/requestBodies/{_esc(name)}/content", "request", None)
-    for name, resp in (components.get("responses") or {}).items():
-        response(resp, f"/components/responses/{_esc(name)}", None)
-    for name, schema in (components.get("schemas") or {}).items():
-        schema_examples(schema, f"/components/schemas/{_esc(name)}", "schema", None, frozenset())
-    return found
+    def path_item(self, section: str, route: str, item: dict[str, Any]) -> None:
+        base = f"/{section}/{_esc(route)}"
+        for i, param in enumerate(item.get("parameters") or []):
+            self.holder(param, f"{base}/parameters/{i}", "parameter", None)
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                key = (method.upper(), route) if section == "paths" else None
+                self.operation(item[method], f"{base}/{method}", key)
+
+    def components(self, components: dict[str, Any]) -> None:
+        for name, param in (components.get("parameters") or {}).items():
+            self.holder(param, f"/components/parameters/{_esc(name)}", "parameter", None)
+        for name, header in (components.get("headers") or {}).items():
+            self.holder(header, f"/components/headers/{_esc(name)}", "header", None)
+        for name, body in (components.get("requestBodies") or {}).items():
+            if isinstance(body, dict):
+                self.content(body.get("content"), f"/components/requestBodies/{_esc(name)}/content", "request", None)
+        for name, resp in (components.get("responses") or {}).items():
+            self.response(resp, f"/components/responses/{_esc(name)}", None)
+        for name, schema in (components.get("schemas") or {}).items():
+            self.schema_examples(schema, f"/components/schemas/{_esc(name)}", "schema", None, frozenset())
 
 
 _MISSING = object()
