@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response
@@ -15,13 +17,38 @@ from flask import Response
 from crmspec.model import Api, Envelope, Filter, Operation, Resource
 from mock_server import records
 from mock_server.auth import Credentials, Principal
-from mock_server.behaviours import Behaviour
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
 from mock_server.store import Condition, Query, Store, column
 from mock_server.validation import ValidRequest
 
 INT64 = (-(2**63), 2**63 - 1)
+
+
+# Hooks of the API's own behaviour (mock_server/behaviours/<module>.py): the handlers of its custom actions,
+# `on_write` before a record is stored (seeding, create, update) and `present` on the way out (computed fields
+# such as Revenue Orbit's risk). A present hook gets every record of an answer at once (a page of 25 deals, or
+# one), so it can look up what it needs in one query per page instead of one per record; `each` turns a
+# one-record function into such a hook. They live here, beside the engine they receive, so that the engine
+# never imports the behaviours (which import the engine).
+Handler = Callable[["Engine", Operation, ValidRequest, "Principal | None"], Response]
+Handlers = Mapping[tuple[str, str], Handler]  # (resource, action) -> handler
+RecordHook = Callable[["Engine", dict[str, Any]], dict[str, Any]]
+PresentHook = Callable[["Engine", list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+def each(hook: RecordHook) -> PresentHook:
+    """A present hook that needs nothing beyond the record itself, applied record by record."""
+    def present(engine: Engine, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [hook(engine, record) for record in page]
+    return present
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    handlers: Handlers = field(default_factory=dict)
+    on_write: Mapping[str, RecordHook] = field(default_factory=dict)
+    present: Mapping[str, PresentHook] = field(default_factory=dict)
 
 
 def _sql_int(value: int) -> int:

@@ -26,8 +26,7 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour, Handler, each
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine, Handler, each
 from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, list_body, page_values, success_body
 from mock_server.store import Condition, Query, column

@@ -39,8 +39,7 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour, each
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine, each
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response, list_body, page_values
 from mock_server.store import Condition, Query, Store, column

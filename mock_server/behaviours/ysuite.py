@@ -26,8 +26,7 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine
 from mock_server.errors import BusinessRuleViolation, ValidationFailed
 from mock_server.store import column
 from mock_server.validation import ValidRequest
