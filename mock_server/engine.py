@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response
 
 from crmspec.model import Api, Envelope, Filter, Operation, Resource
+from crmspec.schemas import field_types, nullable
 from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -191,7 +192,7 @@ class Engine:
                 if ref.resource != resource.name:
                     continue
                 holders = self.store.all(other.name, [(f"{column(ref.field)} = ?", [record_id])])
-                if holders and not records.nullable(records.field_schema(other, ref.field)):
+                if holders and not nullable(records.field_schema(other, ref.field)):
                     if not cascade:
                         raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
                     for row in holders:
@@ -232,7 +233,7 @@ class Engine:
         if flt.field_param and req.query.get(flt.field_param):
             field = str(req.query[flt.field_param])
         col = column(field)
-        kinds = records.field_types(records.field_schema(resource, field))
+        kinds = field_types(records.field_schema(resource, field))
         op = flt.op
         if op in ("eq", "ne"):
             return (f"{col} {'=' if op == 'eq' else '!='} ?", [self._typed(value, kinds)])
