@@ -44,3 +44,8 @@ class Runtime:
         self.sessions = Sessions(dialect, config, directory)
         self.ledger = Ledger(str(directory / "ledger.sqlite3") if directory else None)
         self.rng = random.Random(config.seed)
+
+    def close(self) -> None:
+        """Close this process's connections to the state (see Database.close)."""
+        self.sessions.close()
+        self.ledger.close()

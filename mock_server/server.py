@@ -68,8 +68,9 @@ def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port:
     """Serve one API at its own paths, or several each under /<dialect> (multi.py)."""
     for dialect, api in apis.items():
         if configs[dialect].state is not None:
-            # a shared file: seed it once here, before any worker starts, so workers never race to seed
-            MockApp(api, configs[dialect])
+            # a shared file: seed it once here, before any worker starts, so workers never race to seed; then
+            # close its connections at once (Database.close says why they must not outlive the fork)
+            MockApp(api, configs[dialect]).runtime.close()
     if len(apis) == 1:
         (dialect, api), = apis.items()
         factory: Any = lambda: create_app(api, configs[dialect])  # noqa: E731

@@ -87,6 +87,11 @@ class Sessions:
         self._snapshots: dict[tuple[str, str], tuple[sqlite3.Connection, Snapshot]] = {}
         self._lock = threading.RLock()
 
+    def close(self) -> None:
+        with self._lock:
+            for store in [self.default, *self._stores.values(), *self._templates.values()]:
+                store.close()
+
     # stores -------------------------------------------------------------------------------------
     def store(self, name: str | None, seeder: Seeder) -> SessionStore:
         """The store of session `name` (None or "default": the server's own), created on first use."""

@@ -77,6 +77,20 @@ class Database:
         self._shared_memo: dict[Any, Any] = {}
         self._restores = 0  # bumped when a whole copy is written into this database (forget_counts)
 
+    def close(self) -> None:
+        """Write this thread's connection's log into the database file and close it, now: left to the garbage
+        collector, a connection gunicorn's master opened closes after the workers fork, and a master closing the
+        last connection it knows of checkpoints and deletes the -wal file the workers are appending to."""
+        if self._shared is not None:
+            self._shared.close()
+            return
+        if getattr(self._local, "owner", None) is None:
+            return  # this thread never opened one
+        db: sqlite3.Connection = self._local.db
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        self._local.owner = None
+
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA busy_timeout = 30000")
