@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The mutant and equivalent zoos (a whole suite run per mutant or variant, each in its own process state) run on
+# both cores: together they are most of the time CI spends.
 test: $(STAMP) typescript-tools lint typing
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q tests --ignore=tests/mutants --ignore=tests/equivalents
+	$(BIN)/python -m pytest -q -n 2 tests/mutants tests/equivalents
 
 # Without npm the generated-client test skips its TypeScript part (and fails under CI=true).
 typescript-tools: $(TYPESCRIPT_STAMP)

@@ -1,6 +1,6 @@
 """make bench, PostgreSQL beside SQLite: the same mock, the same data, `--state postgresql://...` against a file.
 
-Run by benchmarks/run.py after its own measurements, with the states its growth part wrote: each size's SQLite
+A part of benchmarks/run.py (its PARTS), after growth, with the states its growth part wrote: each size's SQLite
 file is copied into a PostgreSQL namespace of its own through the store boundary (one COPY per table), so both
 backends serve the very same records. The server: `CRM_TEST_POSTGRES_URL`, else a throwaway cluster on a free
 loopback port (tests/postgres.py: initdb + pg_ctl, removed at exit). Without one, the report says why.
@@ -20,21 +20,14 @@ from functools import partial
 from pathlib import Path
 
 import crmspec
-from benchmarks.run import (
-    GROWTH_MAX,
-    GROWTH_PATH,
-    LIST_SCENARIO,
-    SCENARIOS,
-    Bench,
-    BenchError,
-    Load,
-    Server,
-    ServerResult,
-    Target,
-    python_load,
-    request,
-    running,
-)
+from benchmarks import scenarios, throughput
+from benchmarks.harness import Bench
+from benchmarks.load import Load, measured, python_load, request
+from benchmarks.results import ServerResult, Target
+from benchmarks.scenarios import LIST_SCENARIO, SCENARIOS
+from benchmarks.servers import BenchError, Server, running
+from benchmarks.settings import GROWTH_PATH
+from benchmarks.verdicts import GROWTH_MAX
 from mock_server.store.postgres import PostgresBackend, drop_namespace
 from mock_server.store.sqlite import SqliteBackend
 from tests.postgres import server_url, unavailable
@@ -102,8 +95,8 @@ class PostgresBeside:
                                       + ("FILE" if key == "sqlite" else "postgresql://..."))
                 result.startup_s = startup
                 contenders.append((server, result, "/api"))
-            body = b.post_body(b.pull_deals(contenders[0][0].port))
-            b.drive(contenders, body)
+            body = throughput.post_body(throughput.pull_deals(b, contenders[0][0].port))
+            scenarios.drive(b, contenders, body)
         results = {result.key: result for _, result, _ in contenders}
         self.lines += ["", "## PostgreSQL beside SQLite", "",
                        "The same mock (gunicorn, 2 sync workers, the same data) on `--state FILE` and on `--state "
@@ -152,12 +145,12 @@ class PostgresBeside:
             for round_ in range(s.rounds):
                 shift = round_ % len(served)
                 for count, server, _ in served[shift:] + served[:shift]:
-                    measured = b.measure(server, partial(python_load, server.port, "GET", path,
+                    one_round = measured(server, partial(python_load, server.port, "GET", path,
                                                          s.sequential_seconds, headers, concurrency=1,
                                                          max_requests=s.sequential_requests))
                     b.say(f"  PostgreSQL, {count:,} deals, round {round_ + 1}/{s.rounds}: "
-                          f"p50 {measured.p50_ms:.1f} ms (one client)")
-                    rounds[count].append(measured)
+                          f"p50 {one_round.p50_ms:.1f} ms (one client)")
+                    rounds[count].append(one_round)
         best = {count: min(loads, key=lambda m: m.p50_ms) for count, loads in rounds.items()}
         self.lines += ["", f"`GET /api{GROWTH_PATH}`, one client (as in Growth above; the same states, copied into "
                        "PostgreSQL), the round with the lowest p50:", "",

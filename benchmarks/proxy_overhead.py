@@ -10,60 +10,46 @@ when it stops, must count every request measured as judged, and none flagged.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import partial
 
-import benchmarks.run as bench
+from benchmarks import cells, servers
+from benchmarks.harness import Bench
+from benchmarks.load import Load, measured, python_load
+from benchmarks.results import ProxyRow, Target
+from benchmarks.servers import HOST, BenchError, running
 
 PATH = "/api/deals/1"
 ADDED_MAX_MS = 2.0
 WARMUP_REQUESTS = 50
 
 
-@dataclass
-class ProxyRow:
-    direct: bench.Load       # the round with the lowest p50, straight from the mock
-    proxied: bench.Load      # the round with the lowest p50, through the proxy
-    rounds: list[tuple[bench.Load, bench.Load]]  # (direct, proxied) of every round
-    judged: int              # exchanges the proxy's report counts as judged
-    flagged: int             # ... and as flagged (a conformant mock: none)
-    verdict: str             # the proxy's verdict on the traffic
-
-    @property
-    def added_ms(self) -> float:
-        return self.proxied.p50_ms - self.direct.p50_ms
-
-
-def measure(b: bench.Bench) -> ProxyRow:
+def measure(b: Bench) -> ProxyRow:
     s = b.s
     headers = {**b.auth, "Accept": "application/json"}
     mock_port, proxy_port = b.ports.take(), b.ports.take()
     reports = b.work / "proxy-reports"
-    mock = bench.Server("mock behind the proxy", [b.crm_mock, "serve", "--dialect", "revorbit", "--port",
-                                                  str(mock_port)], mock_port, b.work)
-    proxy = bench.Server("proxy", [bench.script("crm-conformance"), "proxy", "--dialect", "revorbit", "--upstream",
-                                   f"http://{bench.HOST}:{mock_port}/api", "--port", str(proxy_port),
-                                   "--report-dir", str(reports)], proxy_port, b.work)
+    mock = servers.crm_mock("mock behind the proxy", mock_port, b.work, "--dialect", "revorbit")
+    proxy = servers.proxy(proxy_port, b.work, f"http://{HOST}:{mock_port}/api", reports, "--dialect", "revorbit")
     sent = 0
-    rounds: list[tuple[bench.Load, bench.Load]] = []
-    with bench.running(mock):
+    rounds: list[tuple[Load, Load]] = []
+    with running(mock):
         mock.wait_ready(PATH, b.auth)
-        with bench.running(proxy):
+        with running(proxy):
             proxy.wait_ready(PATH, b.auth)
             sent += 1
             b.say(f"proxy: GET {PATH} direct (:{mock_port}) vs through the proxy (:{proxy_port})")
             for server in (mock, proxy):  # warm-up: imports, caches, the proxy's checks
-                warm = bench.python_load(server.port, "GET", PATH, 5.0, headers, concurrency=1,
-                                         max_requests=WARMUP_REQUESTS)
+                warm = python_load(server.port, "GET", PATH, 5.0, headers, concurrency=1,
+                                   max_requests=WARMUP_REQUESTS)
                 sent += warm.requests if server is proxy else 0
             for round_ in range(s.rounds):
-                pair: dict[str, bench.Load] = {}
+                pair: dict[str, Load] = {}
                 for server in ((mock, proxy) if round_ % 2 == 0 else (proxy, mock)):
-                    load = b.measure(server, partial(bench.python_load, server.port, "GET", PATH,
-                                                     s.sequential_seconds, headers, concurrency=1,
-                                                     max_requests=s.sequential_requests))
+                    load = measured(server, partial(python_load, server.port, "GET", PATH,
+                                                    s.sequential_seconds, headers, concurrency=1,
+                                                    max_requests=s.sequential_requests))
                     if load.bad:
-                        raise bench.BenchError(f"{load.bad} of {load.requests} GET {PATH} failed ({server.name})")
+                        raise BenchError(f"{load.bad} of {load.requests} GET {PATH} failed ({server.name})")
                     pair[server.name] = load
                     sent += load.requests if server is proxy else 0
                 direct, proxied = pair[mock.name], pair[proxy.name]
@@ -74,10 +60,10 @@ def measure(b: bench.Bench) -> ProxyRow:
     try:
         report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise bench.BenchError(f"the proxy wrote no readable report.json on SIGTERM: {exc}") from exc
+        raise BenchError(f"the proxy wrote no readable report.json on SIGTERM: {exc}") from exc
     traffic = report["proxy"]
     if traffic["judged"] < sent:
-        raise bench.BenchError(f"the proxy judged {traffic['judged']} of the {sent} requests sent through it")
+        raise BenchError(f"the proxy judged {traffic['judged']} of the {sent} requests sent through it")
     row = ProxyRow(min((d for d, _ in rounds), key=lambda m: m.p50_ms),
                    min((p for _, p in rounds), key=lambda m: m.p50_ms), rounds,
                    traffic["judged"], traffic["flagged"], report["verdict"])
@@ -85,11 +71,11 @@ def measure(b: bench.Bench) -> ProxyRow:
     return row
 
 
-def target(row: ProxyRow, judged: bool) -> bench.Target:
-    return bench.Target(f"Proxy: p50 added to GET one deal < {ADDED_MAX_MS:g} ms",
-                        f"{row.added_ms:.2f} ms ({row.proxied.p50_ms:.2f} vs {row.direct.p50_ms:.2f} ms)",
-                        f"< {ADDED_MAX_MS:g} ms", row.added_ms < ADDED_MAX_MS if judged else None,
-                        "one-client Python loop, every exchange judged")
+def target(row: ProxyRow, judged: bool) -> Target:
+    return Target(f"Proxy: p50 added to GET one deal < {ADDED_MAX_MS:g} ms",
+                  f"{row.added_ms:.2f} ms ({row.proxied.p50_ms:.2f} vs {row.direct.p50_ms:.2f} ms)",
+                  f"< {ADDED_MAX_MS:g} ms", row.added_ms < ADDED_MAX_MS if judged else None,
+                  "one-client Python loop, every exchange judged")
 
 
 def section(row: ProxyRow) -> list[str]:
@@ -107,8 +93,8 @@ def section(row: ProxyRow) -> list[str]:
     for number, (direct, proxied) in enumerate(row.rounds, start=1):
         lines.append(f"| {number} | {direct.p50_ms:.2f} | {proxied.p50_ms:.2f} | "
                      f"{proxied.p50_ms - direct.p50_ms:+.2f} | {direct.p99_ms:.2f} | {proxied.p99_ms:.2f} | "
-                     f"{min(direct.requests, proxied.requests):,} | {bench._cpu(proxied.cpu_ms)} "
-                     f"| {bench._pct(max(direct.other, proxied.other))} |")
+                     f"{min(direct.requests, proxied.requests):,} | {cells.cpu(proxied.cpu_ms)} "
+                     f"| {cells.share(max(direct.other, proxied.other))} |")
     lines += ["", f"p50 added (best round of each side): **{row.added_ms:.2f} ms**. The proxy's own report on "
               f"that traffic: {row.judged:,} exchanges judged, {row.flagged} flagged, verdict {row.verdict}."]
     return lines

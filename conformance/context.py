@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from conformance.ledger import Ledger
-from conformance.model import CheckResult, Evidence, Level, Preflight, Severity, Status, Waiver
-from conformance.registry import Check
+from conformance.model import Check, CheckResult, Evidence, Level, Preflight, Severity, Status, Waiver
 from conformance.target import Exchange, Target
 from crmspec.model import Api, Operation
 from crmspec.requirements import Requirement

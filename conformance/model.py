@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -222,3 +223,18 @@ def verdict_of(results: list[CheckResult], level: Level) -> Verdict:
     if any(r.status == "error" and (r.severity == "MUST" or level == "strict") for r in results):
         return "error"
     return "conformant"
+
+
+CheckKind = Literal["scenario", "response"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    family: str
+    title: str
+    severity: Severity
+    source: str                 # the page statement or dialects.md decision the check enforces
+    kind: CheckKind
+    func: Callable[..., Any]
+    invariants: str | None = None    # the invariants module it belongs to (x-crm-dialect.invariants); None: any API

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from conformance.context import Options
-from conformance.model import CheckResult, RunResult
-from conformance.registry import Check
+from conformance.model import Check, CheckResult, RunResult
 from conformance.runner import run, selected_checks
 from conformance.target import Target
 from crmspec import CrmSpecError, load

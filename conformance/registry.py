@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from conformance.model import FAMILIES, Severity
+from conformance.model import FAMILIES, Check, Severity
 
 if TYPE_CHECKING:
     from conformance.context import CheckRun
     from conformance.target import Exchange
-
-Kind = Literal["scenario", "response"]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    id: str
-    family: str
-    title: str
-    severity: Severity
-    source: str                 # the page statement or dialects.md decision the check enforces
-    kind: Kind
-    func: Callable[..., Any]
-    invariants: str | None = None    # the invariants module it belongs to (x-crm-dialect.invariants); None: any API
-
 
 INVARIANTS_PACKAGE = "conformance.invariants."
 

@@ -19,9 +19,8 @@ from conformance.coverage import coverage_of, requirement_results
 from conformance.explore import explore
 from conformance.fixtures import Fixtures, FixtureUnavailable
 from conformance.ledger import Ledger
-from conformance.model import Mode, Preflight, RunResult, Traffic, verdict_of
+from conformance.model import Check, Mode, Preflight, RunResult, Traffic, verdict_of
 from conformance.preflight import CannotJudge, run_preflight
-from conformance.registry import Check
 from conformance.suite import all_checks
 from conformance.target import Exchange, Target, TargetUnreachable
 from crmspec import cache

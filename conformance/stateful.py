@@ -17,8 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.checks._common import fill_path
-from conformance.checks.lifecycle import lifecycle_resources
+from conformance.checks._common import fill_path, lifecycle_resources
 from conformance.context import CheckRun
 from conformance.explore import draw
 from conformance.fixtures import FixtureUnavailable

@@ -6,7 +6,8 @@ imports the checks back (no import cycle)."""
 from __future__ import annotations
 
 from conformance import checks, invariants  # noqa: F401  (importing registers every check)
-from conformance.registry import Check, registered
+from conformance.model import Check
+from conformance.registry import registered
 
 
 def all_checks() -> list[Check]:

@@ -6,6 +6,7 @@ retried a bounded number of times, honouring Retry-After (X9); `Origin`/`Referer
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 import time
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from urllib3 import encode_multipart_formdata
 
 from crmspec.model import Auth
 
@@ -83,6 +85,13 @@ class Exchange:
         return request, response
 
 
+
+def multipart(files: dict[str, Any]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type, its boundary derived from the parts (requests draws a
+    random one): the same seed sends the same bytes (tests/integration/test_conformance_determinism.py)."""
+    boundary = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()[:32]
+    return encode_multipart_formdata(files, boundary=boundary)
+
 class TargetUnreachable(Exception):
     """Nothing answered at all: the run cannot certify anything."""
 
@@ -132,6 +141,9 @@ class Target:
         if credential is not None:
             sent.update(self.auth_headers(self.credentials.get(credential, credential)))
         sent.update(headers or {})
+        if files:
+            data, content_type = multipart(files)
+            sent.setdefault("Content-Type", content_type)
         body_for_evidence: Any = json_body if json_body is not None else (
             data.decode("utf-8", "replace") if isinstance(data, bytes) else data)
         named = credential if credential in self.credentials else None
@@ -140,7 +152,7 @@ class Target:
             started = time.monotonic()
             try:
                 response = self.session.request(
-                    method, url, headers=sent, json=json_body, data=data, files=files,
+                    method, url, headers=sent, json=json_body, data=data,
                     timeout=self.timeout, allow_redirects=False,
                 )
             except requests.RequestException as exc:

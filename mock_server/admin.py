@@ -19,17 +19,15 @@ Their errors are MockErrors like any other, in the API's error envelope.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response, request
 
 from mock_server.errors import ValidationFailed
+from mock_server.parts import MockParts
 from mock_server.responses import json_response
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER, checked_name
 from mock_server.validation import parse_json
-
-if TYPE_CHECKING:
-    from mock_server.app import MockApp
 
 PREFIX = "/__mock"
 MAX_RECORDS = 10_000
@@ -62,7 +60,7 @@ def integer(data: dict[str, Any], name: str, default: int, low: int, high: int) 
     return value
 
 
-def blueprint(mock: MockApp) -> Blueprint:
+def blueprint(mock: MockParts) -> Blueprint:
     admin = Blueprint("crm_mock_admin", __name__, url_prefix=PREFIX)
     sessions = mock.runtime.sessions
 

@@ -44,6 +44,10 @@ log = logging.getLogger("crm_mock")
 GENERIC_ACTIONS = ("list", "collection", "read", "create", "update", "delete")
 STARTED = "crm_mock.started"  # environ key: when the request reached the app
 
+def _bad_request(exc: HTTPException) -> errors.MockError:
+    return errors.BadRequest(exc.description or "Bad request.")
+
+
 HTTP_ERRORS: dict[int, Callable[[HTTPException], errors.MockError]] = {
     404: lambda e: errors.RouteNotFound("The requested URL was not found on this server."),
     405: lambda e: errors.MethodNotAllowed("The method is not allowed for the requested URL."),
@@ -197,7 +201,7 @@ class MockApp:
         return response
 
     def http_error(self, exc: HTTPException) -> Response:
-        make = HTTP_ERRORS.get(exc.code or 400, lambda e: errors.BadRequest(e.description or "Bad request."))
+        make = HTTP_ERRORS.get(exc.code or 400, _bad_request)
         error = make(exc)
         if isinstance(error, errors.MethodNotAllowed):
             allowed = self.routes.allowed(request.path) or getattr(exc, "valid_methods", None) or []

@@ -11,14 +11,12 @@ from __future__ import annotations
 import html
 import json
 from importlib.resources import as_file, files
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, request, send_from_directory, url_for
 
+from mock_server.parts import MockParts
 from mock_server.responses import json_response
-
-if TYPE_CHECKING:
-    from mock_server.app import MockApp
 
 SWAGGER_UI = files("flask_swagger_ui") / "dist"  # Swagger UI's own dist/ build, as the distribution ships it
 PAGE = """<!DOCTYPE html>
@@ -75,7 +73,7 @@ def with_servers(document: dict[str, Any], root: str, base_path: str) -> dict[st
 
 
 class Docs:
-    def __init__(self, mock: MockApp) -> None:
+    def __init__(self, mock: MockParts) -> None:
         self.mock = mock
 
     def root(self) -> str:
@@ -120,7 +118,7 @@ class Docs:
             return send_from_directory(directory, filename, max_age=3600)
 
 
-def register(app: Flask, mock: MockApp) -> None:
+def register(app: Flask, mock: MockParts) -> None:
     docs = Docs(mock)
     app.add_url_rule("/openapi.json", "crm_mock_openapi", docs.openapi, methods=["GET"])
     app.add_url_rule("/docs", "crm_mock_docs_bare", docs.page, methods=["GET"])  # assets use absolute paths

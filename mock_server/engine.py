@@ -8,21 +8,66 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response
 
 from crmspec.model import Api, Envelope, Filter, Operation, Resource
+from crmspec.schemas import field_types, nullable
 from mock_server import records
 from mock_server.auth import Credentials, Principal
-from mock_server.behaviours import Behaviour
-from mock_server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from mock_server.errors import Conflict, MockError, NotFound, Unauthorized, ValidationFailed
 from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
 from mock_server.store import Query, RecordStore, Sort
 from mock_server.store import query as q
+from mock_server.store.query import Predicate
 from mock_server.validation import ValidRequest
 
 INT64 = (-(2**63), 2**63 - 1)
+
+
+# Hooks of the API's own behaviour (mock_server/behaviours/<module>.py), so that a behaviour adds what is its own
+# instead of replacing a generic action: the handlers of its custom actions; `on_write` before a record is
+# stored (seeding, create, update); `present` on the way out (computed fields such as Revenue Orbit's risk);
+# `duplicate`, the API's own refusal of a value the document declares unique; `write_check`, the API's own rules
+# for a create (stored: None) or an update, refused with the reference checks in one answer (YSUITE's deal,
+# contact and task rules); `list_where`, a list's conditions where the API reads its query its own way
+# (Concord's search grammar, Olympus' derived task status); `shape`, what a list keeps of each record
+# (Concord's `select`); `list_extras`, fields a list answer carries beside its records (Olympus'
+# pipeline_summary). A present hook gets every record of an answer at once (a page of 25 deals, or one), so it
+# can look up what it needs in one query per page instead of one per record; `each` turns a one-record
+# function into such a hook. They live here, beside the engine they receive, so that the engine never imports
+# the behaviours (which import the engine).
+Handler = Callable[["Engine", Operation, ValidRequest, "Principal | None"], Response]
+Handlers = Mapping[tuple[str, str], Handler]  # (resource, action) -> handler
+RecordHook = Callable[["Engine", dict[str, Any]], dict[str, Any]]
+PresentHook = Callable[["Engine", list[dict[str, Any]]], list[dict[str, Any]]]
+ListWhere = Callable[["Engine", Operation, Resource, ValidRequest, "Principal | None"], list[Predicate]]
+Shape = Callable[[Operation, Resource, ValidRequest, list[dict[str, Any]]], list[dict[str, Any]]]
+ListExtras = Callable[["Engine", list[dict[str, Any]]], dict[str, Any]]
+WriteCheck = Callable[["Engine", "dict[str, Any] | None", dict[str, Any]], dict[str, list[str]]]  # (stored, body)
+Duplicate = Callable[[str], MockError]  # the field whose value is taken -> the API's refusal
+
+
+def each(hook: RecordHook) -> PresentHook:
+    """A present hook that needs nothing beyond the record itself, applied record by record."""
+    def present(engine: Engine, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [hook(engine, record) for record in page]
+    return present
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    handlers: Handlers = field(default_factory=dict)
+    on_write: Mapping[str, RecordHook] = field(default_factory=dict)
+    present: Mapping[str, PresentHook] = field(default_factory=dict)
+    duplicate: Mapping[str, Duplicate] = field(default_factory=dict)
+    write_check: Mapping[str, WriteCheck] = field(default_factory=dict)
+    list_where: Mapping[str, ListWhere] = field(default_factory=dict)
+    shape: Mapping[str, Shape] = field(default_factory=dict)
+    list_extras: Mapping[str, ListExtras] = field(default_factory=dict)
 
 
 def _sql_int(value: int) -> int:
@@ -190,7 +235,7 @@ class Engine:
                 if ref.resource != resource.name:
                     continue
                 holders = self.store.all(other.name, [q.eq(ref.field, record_id)])
-                if holders and not records.nullable(records.field_schema(other, ref.field)):
+                if holders and not nullable(records.field_schema(other, ref.field)):
                     if not cascade:
                         raise Conflict(f"The record is in use by {len(holders)} {other.name} ({ref.field}).")
                     for row in holders:
@@ -236,7 +281,7 @@ class Engine:
         if flt.field_param and req.query.get(flt.field_param):
             field = str(req.query[flt.field_param])
         col = q.Doc(field)
-        kinds = records.field_types(records.field_schema(resource, field))
+        kinds = field_types(records.field_schema(resource, field))
         op = flt.op
         if op in ("eq", "ne"):
             return q.Compare(col, "=" if op == "eq" else "!=", self._typed(value, kinds))

@@ -21,3 +21,7 @@ class Runtime:
         self.sessions = Sessions(dialect, config)
         self.ledger = self.sessions.backend.ledger
         self.rng = random.Random(config.seed)
+
+    def close(self) -> None:
+        """Close this process's connections to the state, the ledger's among them (see StateBackend.close)."""
+        self.sessions.close()

@@ -58,13 +58,13 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
 
 
 class Picks:
-    """The existing records new ones refer to, chosen as Store.pick chooses them (the record at a random
+    """The existing records new ones refer to, chosen as RecordStore.pick chooses them (the record at a random
     offset, modulo the count, in key order), the offsets drawn from one random source seeded by --seed.
 
-    Store.pick counts the table and steps to the offset on every call: at --records 10000, half the
+    RecordStore.pick counts the table and steps to the offset on every call: at --records 10000, half the
     seeding's time. A resource whose seeding is over no longer changes, unless the write hook of a resource
     seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once and kept
-    as JSON text (a pick decodes a fresh dict, as Store.pick does). A hook that writes is seen by `changes`
+    as JSON text (a pick decodes a fresh dict, as RecordStore.pick does). A hook that writes is seen by `changes`
     (the rows the store's connection has written so far): from then on, until its resource is seeded, every
     pick asks the store, and the others' rows are read again afterwards. Without `changes`, no rows are
     kept while a hooked resource is seeded. The same records are picked either way."""

@@ -74,10 +74,8 @@ def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port:
     for dialect, api in apis.items():
         if configs[dialect].state is not None:
             # a shared file: seed it once here, before any worker starts, so workers never race to seed; then
-            # close its connections at once. Left to the garbage collector, they closed after the fork: a
-            # master closing the last connection it knows of checkpoints and deletes the -wal file the
-            # workers are appending to, and every commit since is lost (the kill -9 test caught it)
-            MockApp(api, configs[dialect]).runtime.sessions.backend.close()
+            # close its connections at once (StateBackend.close says why they must not outlive the fork)
+            MockApp(api, configs[dialect]).runtime.close()
     if len(apis) == 1:
         (dialect, api), = apis.items()
         factory: Any = lambda: create_app(api, configs[dialect])  # noqa: E731

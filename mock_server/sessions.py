@@ -36,6 +36,11 @@ class Sessions:
         self._templates: OrderedDict[tuple[int, int], RecordStore] = OrderedDict()
         self._lock = threading.RLock()
 
+    def close(self) -> None:
+        """Let go of this process's connections to the state now (StateBackend.close says why)."""
+        with self._lock:
+            self.backend.close()
+
     # stores -------------------------------------------------------------------------------------
     def store(self, name: str | None, seeder: Seeder) -> RecordStore:
         """The store of session `name` (None or "default": the server's own), created on first use."""

@@ -64,42 +64,58 @@ class Preferences:
         """Parse the Prefer header(s) and the query fallbacks; never raises (see `check`)."""
         if "Prefer" not in headers and not any(param in args for param in QUERY_FALLBACKS):
             return NO_PREFERENCES
-        raw: dict[str, str] = {}
-        for header in headers.getlist("Prefer"):
-            for token in header.replace(";", ",").split(","):
-                key, _, value = token.strip().partition("=")
-                if key.strip().lower() in QUERY_FALLBACKS.values():
-                    raw[key.strip().lower()] = value.strip().strip('"')
-        for param, key in QUERY_FALLBACKS.items():
-            if param in args:
-                raw[key] = args[param]
+        raw = _asked(headers, args)
         values: dict[str, Any] = {}
         problems: list[str] = []
-        if "code" in raw:
-            code = raw["code"]
-            if code.isdigit() and 100 <= int(code) <= 599:
-                values["code"] = int(code)
-            else:
-                problems.append(f"Prefer code={code!r} is not an HTTP status code.")
-        if "example" in raw:
-            if raw["example"]:
-                values["example"] = raw["example"]
-            else:
-                problems.append("Prefer example= needs the name of an example.")
-        if "dynamic" in raw:
-            flag = raw["dynamic"].lower()
-            if flag in TRUE or flag in FALSE:
-                values["dynamic"] = flag in TRUE
-            else:
-                problems.append(f"Prefer dynamic={raw['dynamic']!r} must be true or false.")
-        if "delay" in raw:
-            delay = raw["delay"]
-            if delay.isdigit() and int(delay) <= MAX_DELAY_MS:
-                values["delay_ms"] = int(delay)
-            else:
-                problems.append(f"Prefer delay={delay!r} must be a whole number of milliseconds, 0 to {MAX_DELAY_MS}.")
+        for key, parse in PREFERENCE_PARSERS.items():
+            if key in raw:
+                parsed, problem = parse(raw[key])
+                values.update(parsed)
+                problems += [problem] if problem else []
         applied = tuple(f"{k}={v}" for k, v in raw.items())
         return cls(**values, applied=applied, problems=tuple(problems))
+
+
+Parsed = tuple[dict[str, Any], str | None]  # the preference's fields, or why the value is refused
+
+
+def _asked(headers: Any, args: Mapping[str, str]) -> dict[str, str]:
+    """The preferences the request names, the query fallbacks winning over the header."""
+    raw: dict[str, str] = {}
+    for header in headers.getlist("Prefer"):
+        for token in header.replace(";", ",").split(","):
+            key, _, value = token.strip().partition("=")
+            if key.strip().lower() in QUERY_FALLBACKS.values():
+                raw[key.strip().lower()] = value.strip().strip('"')
+    for param, key in QUERY_FALLBACKS.items():
+        if param in args:
+            raw[key] = args[param]
+    return raw
+
+
+def _code(code: str) -> Parsed:
+    if code.isdigit() and 100 <= int(code) <= 599:
+        return {"code": int(code)}, None
+    return {}, f"Prefer code={code!r} is not an HTTP status code."
+
+
+def _example(name: str) -> Parsed:
+    return ({"example": name}, None) if name else ({}, "Prefer example= needs the name of an example.")
+
+
+def _dynamic(flag: str) -> Parsed:
+    if flag.lower() in TRUE or flag.lower() in FALSE:
+        return {"dynamic": flag.lower() in TRUE}, None
+    return {}, f"Prefer dynamic={flag!r} must be true or false."
+
+
+def _delay(delay: str) -> Parsed:
+    if delay.isdigit() and int(delay) <= MAX_DELAY_MS:
+        return {"delay_ms": int(delay)}, None
+    return {}, f"Prefer delay={delay!r} must be a whole number of milliseconds, 0 to {MAX_DELAY_MS}."
+
+
+PREFERENCE_PARSERS = {"code": _code, "example": _example, "dynamic": _dynamic, "delay": _delay}
 
 
 NO_PREFERENCES = Preferences()

@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 import crmspec
-from tests.servers import free_port, wait_until_answers
+from benchmarks.launch import wait_until_answers
+from tests.servers import free_port
 
 APP_HEADER = "X-Test-App"       # which app of the switchboard answers; the proxy forwards it like any header
 

@@ -1,17 +1,16 @@
 """Servers for tests that need a URL: an in-process WSGI app behind a real HTTP server (the conformance
-suite), or `crm-mock serve` in a process of its own, as users run it."""
+suite), or `crm-mock serve` in a process of its own, as users run it (started, awaited and stopped by
+benchmarks/launch.py, the launcher the benchmarks use too)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from benchmarks import launch
 from tests.postgres import on_postgres, state_url
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -65,21 +65,6 @@ class Served:
     output: str = ""  # what it printed on stdout, once it has stopped (when stdout is captured)
 
 
-def wait_until_answers(url: str, process: subprocess.Popen[str], name: str, timeout: float = 30) -> None:
-    """Poll `url` until it answers; fail when `process` exits first or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"{name} exited with {process.returncode} before it answered")
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{name} did not start") from None
-            time.sleep(0.05)
-
-
 CRM_MOCK = (sys.executable, "-m", "mock_server.cli")  # the checkout's crm-mock, in this interpreter
 
 
@@ -89,20 +74,17 @@ def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subpr
                    program: Sequence[str] = CRM_MOCK, cwd: str | os.PathLike[str] | None = None,
                    base_env: Mapping[str, str] = os.environ) -> Iterator[Served]:
     """`crm-mock serve ARGS` on a free port, in a process group of its own, once `ready` answers; on the way
-    out the group gets SIGTERM (unless the test stopped it already) and its output is collected.
+    out the group gets SIGTERM (unless the test stopped it already; SIGKILL 20 s later) and its output is collected.
     `program` is the crm-mock to run (another installation's executable), in `cwd`, with `base_env`
     updated by `env` as its environment."""
     port = free_port()
     if on_postgres() and "--state" not in args:  # CRM_MOCK_BACKEND=postgres: a namespace of its own
         args = (*args, "--state", state_url())
-    process = subprocess.Popen([*program, "serve", "--port", str(port), *args],
-                               stdout=stdout, stderr=stderr, text=True, start_new_session=True,
-                               cwd=cwd, env={**base_env, **(env or {})})
+    process = launch.start([*program, "serve", "--port", str(port), *args], cwd=cwd, env={**base_env, **(env or {})},
+                           stdout=stdout, stderr=stderr)
     served = Served(f"http://127.0.0.1:{port}", process)
     try:
-        wait_until_answers(served.url + ready, process, "crm-mock")
+        launch.wait_until_answers(served.url + ready, process, "crm-mock")
         yield served
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        served.output = process.communicate(timeout=20)[0] or ""
+        served.output = launch.stop(process)

@@ -116,3 +116,14 @@ def catalogue_level(run: CheckRun) -> Severity | None:
     """SHOULD where the API has no requirements catalogue: what only its document says is the document's
     reading, not a statement of the pages."""
     return "SHOULD" if run.api.requirements is None else None
+
+
+def lifecycle_resources(run: CheckRun) -> list[str]:
+    """Resources with create, read, update and delete that the suite can make records of."""
+    out = []
+    for name in run.dialect.resources:
+        ops = [run.api.find(name, a) for a in ("create", "read", "update", "delete")]
+        if any(op is None for op in ops) or run.fixtures.creatable(name) is None or ops[0].path_params:  # type: ignore[union-attr]
+            continue
+        out.append(name)
+    return out

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, catalogue_level, fill_path, named_by_requirements
+from conformance.checks._common import body, catalogue_level, fill_path, lifecycle_resources, named_by_requirements
 from conformance.context import CheckRun
 from conformance.fixtures import FixtureUnavailable, request_schema
 from conformance.registry import scenario
+from conformance.stateful import run_lifecycles
 from crmspec.model import Operation
 from crmspec.schemas import declared_types
 
@@ -28,17 +29,6 @@ def _text_field(op: Operation, good: dict[str, Any]) -> str | None:
         if name in good and declared_types(properties.get(name, {})) in (["string"], ["string", "null"]):
             return name
     return None
-
-
-def lifecycle_resources(run: CheckRun) -> list[str]:
-    """Resources with create, read, update and delete that the suite can make records of."""
-    out = []
-    for name in run.dialect.resources:
-        ops = [run.api.find(name, a) for a in ("create", "read", "update", "delete")]
-        if any(op is None for op in ops) or run.fixtures.creatable(name) is None or ops[0].path_params:  # type: ignore[union-attr]
-            continue
-        out.append(name)
-    return out
 
 
 def _lifecycle(run: CheckRun, name: str) -> None:
@@ -194,6 +184,4 @@ def gone_from_lists(run: CheckRun) -> None:
           "deleted", "MUST", "the same CRUD pages as LIF-001, as seeded random sequences: a created record is "
           "readable (no not-found), a deleted one is gone (no 2xx)")
 def stateful(run: CheckRun) -> None:
-    from conformance.stateful import run_lifecycles
-
     run_lifecycles(run)

@@ -253,35 +253,38 @@ def _constrained(run: CheckRun, op: Operation) -> list[tuple[str, dict[str, Any]
             and (named is None or name in named) and not prop.get("readOnly")]
 
 
-@scenario("VAL-010", "validation", "A documented field sent with a value its page forbids is refused, naming it",
-          "MUST", "each body table's types, enums, ranges and formats (001 deal body, 003 Body Parameters 'Any of "
-          "[open, won, lost]', 004 Request body types); X3 'YYYY-MM-DD for date-only fields'; judged on the "
-          "fields the requirements catalogue names")
-def invalid_field_values(run: CheckRun) -> None:
+def _constrained_fields(run: CheckRun) -> Iterator[tuple[Operation, dict[str, Any], str, dict[str, Any]]]:
+    """(create, a valid body, field, its schema) for every constrained field VAL-010 and VAL-011 judge: creates
+    whose body the pages define (not the project's design), each with a body the suite can send."""
     for op in creates(run):
         good = run.fixtures.body(op.resource)
         if good is None or op.designed.request & {"body"}:
             continue
         for field, prop in _constrained(run, op):
-            for what, value in invalid_values(prop):
-                exchange = run.call(op, json_body={**good, field: value})
-                _track(run, op, exchange)
-                _rejected(run, exchange, field, run.dialect.errors.field_errors_judged, f"{field} as {what}",
-                          level=catalogue_level(run))
+            yield op, good, field, prop
+
+
+@scenario("VAL-010", "validation", "A documented field sent with a value its page forbids is refused, naming it",
+          "MUST", "each body table's types, enums, ranges and formats (001 deal body, 003 Body Parameters 'Any of "
+          "[open, won, lost]', 004 Request body types); X3 'YYYY-MM-DD for date-only fields'; judged on the "
+          "fields the requirements catalogue names")
+def invalid_field_values(run: CheckRun) -> None:
+    for op, good, field, prop in _constrained_fields(run):
+        for what, value in invalid_values(prop):
+            exchange = run.call(op, json_body={**good, field: value})
+            _track(run, op, exchange)
+            _rejected(run, exchange, field, run.dialect.errors.field_errors_judged, f"{field} as {what}",
+                      level=catalogue_level(run))
 
 
 @scenario("VAL-011", "validation", "A documented field sent exactly at a documented bound is accepted", "MUST",
           "the ranges and lengths the pages state are inclusive ('max 255 chars', 'max 100', 0-100): a value at "
           "the bound is valid; judged on the fields the requirements catalogue names")
 def values_at_bounds(run: CheckRun) -> None:
-    for op in creates(run):
-        good = run.fixtures.body(op.resource)
-        if good is None or op.designed.request & {"body"}:
-            continue
-        for field, prop in _constrained(run, op):
-            for bound, value in bound_values(prop):
-                exchange = run.call(op, json_body={**good, field: value})
-                _track(run, op, exchange)
-                run.expect(exchange.status is not None and 200 <= exchange.status < 300, exchange,
-                           f"{field} at its {bound} ({str(value)[:20]}{'...' if len(str(value)) > 20 else ''}) "
-                           f"answered {exchange.status}", level=catalogue_level(run), about={"field": field})
+    for op, good, field, prop in _constrained_fields(run):
+        for bound, value in bound_values(prop):
+            exchange = run.call(op, json_body={**good, field: value})
+            _track(run, op, exchange)
+            run.expect(exchange.status is not None and 200 <= exchange.status < 300, exchange,
+                       f"{field} at its {bound} ({str(value)[:20]}{'...' if len(str(value)) > 20 else ''}) "
+                       f"answered {exchange.status}", level=catalogue_level(run), about={"field": field})

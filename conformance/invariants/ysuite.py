@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import normalise
-from conformance.checks._common import body, fill_path, in_scope
+from conformance.checks._common import body, fill_path, in_scope, lifecycle_resources
 from conformance.checks.auth import _probe, secured_operations
-from conformance.checks.lifecycle import lifecycle_resources
 from conformance.checks.pagination import fetch, ids, list_operations, page_params
 from conformance.context import CheckRun
 from conformance.fixtures import request_schema

@@ -24,10 +24,10 @@ from typing import Any
 from flask import Response
 
 from crmspec.model import Operation, Resource
+from crmspec.schemas import field_types
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour, Handler, each
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine, Handler, each
 from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, success_body
 from mock_server.store import Query
@@ -420,19 +420,19 @@ def _resolve(resource: Resource, field: str) -> _Field | None:
         if part not in properties:
             return None
         schema = properties[part] or {}
-        kinds = records.field_types(schema)
+        kinds = field_types(schema)
         if "array" in kinds:
             items = schema.get("items") or {}
             rest = parts[index + 1:]
             if not rest:
-                return _Field(".".join(parts), None, frozenset(records.field_types(items)))
+                return _Field(".".join(parts), None, frozenset(field_types(items)))
             inner: dict[str, Any] = items
             for name in rest:
                 inner = (inner.get("properties") or {}).get(name) or {}
-                if not inner or "array" in records.field_types(inner):
+                if not inner or "array" in field_types(inner):
                     return None
-            return _Field(".".join(parts[:index + 1]), ".".join(rest), frozenset(records.field_types(inner)))
-    return _Field(None, field, frozenset(records.field_types(schema)))
+            return _Field(".".join(parts[:index + 1]), ".".join(rest), frozenset(field_types(inner)))
+    return _Field(None, field, frozenset(field_types(schema)))
 
 
 def _typed(raw: str, kinds: frozenset[str]) -> tuple[bool, Any]:

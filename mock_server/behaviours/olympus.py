@@ -39,8 +39,7 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour, each
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine, each
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response
 from mock_server.store import RecordStore
@@ -354,7 +353,7 @@ def _matches(condition: dict[str, Any], number: float | None, text: str | None) 
                 "lte": number <= target_number, "lt": number < target_number}[str(op)]
     if op in ("eq", "ne"):
         if number is not None and target_number is not None:
-            equal = number == target_number
+            equal = bool(number == target_number)
         elif text is None:
             return False
         else:
@@ -364,7 +363,7 @@ def _matches(condition: dict[str, Any], number: float | None, text: str | None) 
         if text is None:
             return False
         options = {part.strip().lower() for part in str(target).split(",")}
-        return (text.strip().lower() in options) == (op == "in")
+        return (text.strip().lower() in options) is (op == "in")
     if op == "contains":
         return text is not None and str(target).lower() in text.lower()
     return False

@@ -26,8 +26,7 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import Behaviour
-from mock_server.engine import Engine
+from mock_server.engine import Behaviour, Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, success_body
 from mock_server.store import Query, Sort

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from mock_server.auth import Credentials
@@ -195,3 +196,15 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, dialect: str) -> Non
             assert call("GET", f"{base}{spec['path']}/{record_id}", bearer)[0] == 404
         missing = [r for r, status, _ in read_all(dialect, base, bearer, acknowledged) if status != 200]
         assert not missing, f"{len(missing)} acknowledged creates lost: {missing[:5]}"
+
+
+@pytest.mark.slow
+def test_the_master_lets_go_of_the_state_file_before_the_workers_fork(tmp_path: Path) -> None:
+    """gunicorn's master seeds the state file, then closes its connections: one the garbage collector closed
+    later, after the fork, would make SQLite in the master checkpoint and delete the -wal file the workers
+    append to, and every commit since would be lost on a crash (the kill -9 test above caught it once)."""
+    state = tmp_path / "state.sqlite3"
+    with served("revorbit", state) as (base, process):
+        assert call("GET", base + "/deals", token("revorbit"))[0] == 200
+        held = {Path(f.path).name for f in psutil.Process(process.pid).open_files()}
+    assert not held & {state.name, f"{state.name}-wal", f"{state.name}-shm"}, held

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.proxy_overhead import ProxyRow, target
-from benchmarks.run import FULL, LIST_SCENARIO, SMOKE, Load, Results, ServerResult, pinned_page_document, targets
+from benchmarks.load import Load
+from benchmarks.proxy_overhead import target
+from benchmarks.results import ProxyRow, Results, ServerResult
+from benchmarks.scenarios import LIST_SCENARIO
+from benchmarks.servers import pinned_page_document
+from benchmarks.settings import FULL, SMOKE
+from benchmarks.verdicts import targets
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "openapi" / "revorbit.yaml"

@@ -1,0 +1,76 @@
+"""What the machine and a process tree use, read from /proc: resident memory and CPU ticks."""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def read(path: str) -> str:
+    """A /proc file's text, or "" where there is none (another OS, a process gone)."""
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return parents
+
+
+def process_tree(pid: int) -> list[int]:
+    parents = _parents()
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS summed over a process and its descendants (gunicorn master + workers, node + children)."""
+    total_kib = 0
+    for member in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
+def busy_ticks() -> int:
+    """CPU ticks the whole machine spent busy (all cores)."""
+    fields = [int(v) for v in read("/proc/stat").splitlines()[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return user + nice + system + irq + softirq + steal
+
+
+def tree_ticks(pid: int) -> int:
+    total = 0
+    for member in process_tree(pid):
+        try:
+            after = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(after[11]) + int(after[12])  # utime + stime
+    return total
+
+
+def own_ticks() -> float:
+    """This process and its finished children (wrk), in ticks."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime) * HZ
