@@ -17,10 +17,8 @@ What lives here, computed from the stored data:
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
 import logging
 import math
@@ -39,6 +37,7 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
+from mock_server.behaviours import olympus_import
 from mock_server.engine import Behaviour, Engine, each
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response
@@ -920,118 +919,17 @@ def bulk_update(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
                                        "changed_contact_ids": changed})
 
 
-IMPORT_FIELDS = ("name", "email", "phone", "company", "title", "source", "type", "status", "segment", "tags",
-                 "notes", "owner_id")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _form_json(req: ValidRequest, name: str) -> dict[str, Any]:
-    raw = req.form.get(name)
-    if raw in (None, ""):
-        return {}
-    try:
-        value = json.loads(str(raw))
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise ValidationFailed("The given data was invalid.",
-                               field_errors={name: [f"The {name} field must be a JSON object."]})
-    return value
-
-
-def _import_mapping(req: ValidRequest, header: list[str]) -> dict[str, str]:
-    given = _form_json(req, "mapping")
-    if not given:  # no mapping: columns named like the contact fields ("Email", "owner id")
-        by_name = {_slug(h).replace("-", "_"): h for h in header}
-        given = {f: by_name[f] for f in IMPORT_FIELDS if f in by_name}
-    problems: dict[str, list[str]] = {}
-    for field, col in given.items():
-        if field not in IMPORT_FIELDS and not field.startswith("custom_fields."):
-            problems[f"mapping.{field}"] = [f"{field} is not a contact field; use {', '.join(IMPORT_FIELDS)} "
-                                            "or custom_fields.<name>."]
-        elif not isinstance(col, str) or col not in header:
-            problems[f"mapping.{field}"] = [f"The file has no column {col!r}."]
-    for field in ("name", "email"):
-        if field not in given:
-            problems.setdefault(f"mapping.{field}", []).append(f"The {field} field must be mapped to a column.")
-    if problems:
-        raise ValidationFailed("The given data was invalid.", field_errors=problems)
-    return {str(k): str(v) for k, v in given.items()}
-
-
-def _import_row(engine: Engine, values: dict[str, str], source: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """A contact body from one CSV row, or the reason it cannot be imported."""
-    body: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for field, value in values.items():
-        if value == "":
-            continue
-        if field.startswith("custom_fields."):
-            custom[field.split(".", 1)[1]] = value
-        elif field == "tags":
-            body["tags"] = [t.strip() for t in re.split(r"[;,|]", value) if t.strip()]
-        else:
-            body[field] = value
-    if not body.get("name"):
-        return None, "name is required"
-    if not body.get("email"):
-        return None, "email is required"
-    if not EMAIL.match(body["email"]):
-        return None, f"email {body['email']!r} is not a valid address"
-    for field, allowed in (("type", ("customer", "lead")), ("status", ("active", "inactive", "lead", "customer"))):
-        if field in body and body[field] not in allowed:
-            return None, f"{field} must be one of {', '.join(allowed)}"
-    if "owner_id" in body:
-        user = engine.store.get("users", body.pop("owner_id"))
-        if user is None:
-            return None, "owner_id is not a known user"
-        body["owner"] = {"id": user["id"], "name": user.get("name")}
-    if custom:
-        body["custom_fields"] = custom
-    if source and not body.get("source"):
-        body["source"] = source
-    _default_status(body)
-    body.setdefault("tags", [])
-    return body, None
-
-
 def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    upload = req.files.get("file")
-    if upload is None:
-        raise ValidationFailed("The given data was invalid.", field_errors={"file": ["The file field is required."]})
-    try:
-        text = upload.read().decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ValidationFailed("The given data was invalid.",
-                               field_errors={"file": [f"The file is not a readable UTF-8 CSV file: {exc}"]}) from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ValidationFailed("The given data was invalid.", field_errors={"file": ["The file has no header row."]})
-    header = [cell.strip() for cell in rows[0]]
-    mapping = _import_mapping(req, header)
-    options = _form_json(req, "options")
-    skip_duplicates = options.get("skip_duplicates", False)
-    source = options.get("source")
-    problems: dict[str, list[str]] = {}
-    if not isinstance(skip_duplicates, bool):
-        problems["options.skip_duplicates"] = ["skip_duplicates must be true or false."]
-    if source is not None and not isinstance(source, str):
-        problems["options.source"] = ["source must be a string."]
-    if problems:
-        raise ValidationFailed("The given data was invalid.", field_errors=problems)
-
+    """The file's rows as contacts (olympus_import.py reads them); a taken email is a duplicate, skipped."""
+    upload = olympus_import.read_contact_file(req)
     contacts = engine.resource("contacts")
-    position = {col: i for i, col in reversed(list(enumerate(header)))}
     imported: list[str] = []
     errors: list[dict[str, Any]] = []
     skipped = duplicates = 0
     events = Events(engine, principal)
     with engine.store.transaction():
-        for number, row in enumerate(rows[1:], start=1):  # `row` counts data rows: 1 is the line after the header
-            if not any(cell.strip() for cell in row):
-                continue
-            values = {f: (row[position[c]].strip() if position[c] < len(row) else "") for f, c in mapping.items()}
-            body, problem = _import_row(engine, values, source)
+        for number, values in upload.rows:
+            body, problem = olympus_import.contact_from_row(engine, values, upload.source)
             if body is None:
                 skipped += 1
                 errors.append({"row": number, "code": "VALIDATION_ERROR", "message": str(problem)})
@@ -1039,15 +937,17 @@ def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal:
             if engine.store.all(contacts.name, [q.same_text("email", body["email"])]):
                 skipped += 1
                 duplicates += 1
-                if not skip_duplicates:
+                if not upload.skip_duplicates:
                     errors.append({"row": number, "code": "duplicate_contact", "message": "Contact already exists"})
                 continue
+            _default_status(body)
+            body.setdefault("tags", [])
             created = engine.insert(contacts, engine.build(contacts, body))
             imported.append(created["id"])
             events.emit("crm.contact_created", shown(engine, "contacts", created))
     events.deliver()
     return engine.respond(op, "item", {"imported": len(imported), "skipped": skipped, "duplicates": duplicates,
-                                       "skip_duplicates": skip_duplicates, "errors": errors,
+                                       "skip_duplicates": upload.skip_duplicates, "errors": errors,
                                        "contact_ids": imported})
 
 

@@ -11,14 +11,11 @@ Everything here is computed from the stored records:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import random
 import re
 import sys
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Response
@@ -26,6 +23,7 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
+from mock_server.behaviours import revorbit_csv
 from mock_server.engine import Behaviour, Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, success_body
@@ -46,14 +44,6 @@ WEIGHT_OVERDUE, WEIGHT_NO_CLOSE_DATE = 30, 10
 WEIGHT_LOW_PROBABILITY, LOW_PROBABILITY = 20, 30
 WEIGHT_NO_CONTACT = 15
 MEDIUM_FROM, HIGH_FROM = 30, 60
-
-# CSV: the template's columns are the importable fields; the export adds the record's own and display fields
-IMPORT_COLUMNS = ("name", "value", "stage_id", "contact_id", "company_id", "probability", "expected_close_date",
-                  "assigned_to", "notes", "tags")
-EXPORT_COLUMNS = ("id", *IMPORT_COLUMNS, "stage_name", "contact_name", "company_name", "assigned_name", "is_won",
-                  "is_lost", "closed_at", "loss_reason", "created_at", "updated_at")
-ID_COLUMNS = {"stage_id": STAGES, "contact_id": "contacts", "company_id": "companies", "assigned_to": "users"}
-INT64_MAX = 2**63 - 1
 
 EMAIL_SUBJECTS = (
     "Introduction: {deal}", "Follow-up on our call about {deal}", "Proposal for {deal}", "Pricing questions",
@@ -425,123 +415,10 @@ def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
 
 
 # ---------------------------------------------------------------------------------------------- CSV
-def _csv_response(rows: Iterable[Iterable[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
-    return Response(out.getvalue(), status=200, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def export(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    """Every deal that passes the filters the operation declares (the list's), ordered like the list."""
-    resource = engine.resource(op.resource)
-    deals, _ = engine.store.query(resource.name, Query(
-        where=engine.conditions(op, resource, req, principal), order=[Sort("name", text=True)]))
-    return _csv_response([EXPORT_COLUMNS, *([d.get(c) for c in EXPORT_COLUMNS] for d in deals)], "deals.csv")
-
-
-def import_template(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    return _csv_response([IMPORT_COLUMNS], "deals-import-template.csv")
-
-
-def _file_error(message: str) -> ValidationFailed:
-    return ValidationFailed(INVALID, field_errors={"file": [message]})
-
-
-def _integer(raw: str) -> int | None:
-    if not re.fullmatch(r"[+-]?\d{1,19}", raw):
-        return None
-    value = int(raw)
-    return value if abs(value) <= INT64_MAX else None
-
-
-def _import_row(engine: Engine, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """A deal body from one CSV row, or the row's field errors (empty cells are absent fields)."""
-    cells = {c: (row.get(c) or "").strip() for c in IMPORT_COLUMNS}
-    body: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    if not cells["name"]:
-        problems["name"] = "The name field is required."
-    else:
-        body["name"] = cells["name"]
-    if not cells["stage_id"]:
-        problems["stage_id"] = "The stage id field is required."
-    for field, target in ID_COLUMNS.items():
-        if not cells[field]:
-            continue
-        value = _integer(cells[field])
-        label = field.replace("_", " ")
-        if value is None:
-            problems[field] = f"The {label} field must be an integer."
-        elif engine.store.get(target, value) is None:
-            problems[field] = "Stage not found." if field == "stage_id" else f"The selected {label} is invalid."
-        else:
-            body[field] = value
-    if cells["value"]:
-        try:
-            amount = float(cells["value"])
-        except ValueError:
-            amount = math.nan
-        if not math.isfinite(amount):
-            problems["value"] = "The value field must be a number."
-        else:
-            body["value"] = int(amount) if amount.is_integer() and abs(amount) < 2**53 else amount
-    if cells["probability"]:
-        probability = _integer(cells["probability"])
-        if probability is None:
-            problems["probability"] = "The probability field must be an integer."
-        elif not 0 <= probability <= 100:
-            problems["probability"] = "The probability field must be between 0 and 100."
-        else:
-            body["probability"] = probability
-    if cells["expected_close_date"]:
-        raw = cells["expected_close_date"]
-        try:
-            valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) is not None and dt.date.fromisoformat(raw) is not None
-        except ValueError:
-            valid = False
-        if valid:
-            body["expected_close_date"] = raw
-        else:
-            problems["expected_close_date"] = "The expected close date field must be a date (YYYY-MM-DD)."
-    for field in ("notes", "tags"):
-        if cells[field]:
-            body[field] = cells[field]
-    return body, problems
-
-
 def import_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    upload = req.files.get("file")
-    if upload is None:
-        raise _file_error("The file field is required.")  # RO20
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error("The file must be a UTF-8 encoded CSV file.") from None
-    if "\x00" in text:
-        raise _file_error("The file must be a CSV file.")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [str(h or "").strip().lower() for h in (reader.fieldnames or [])]
-        missing = [c for c in ("name", "stage_id") if c not in header]
-        if not header or missing:
-            raise _file_error(f"The file must have a header row with the columns {', '.join(('name', 'stage_id'))}.")
-        reader.fieldnames = header
-        rows = list(reader)
-    except csv.Error as exc:
-        raise _file_error(f"The file is not a valid CSV file: {exc}.") from None
+    """The file's valid rows become deals, all in one transaction; the others are reported (revorbit_csv.py)."""
+    bodies, failures = revorbit_csv.read_deals(engine, req)
     resource = engine.resource(op.resource)
-    bodies: list[dict[str, Any]] = []
-    failures: list[dict[str, Any]] = []
-    for number, row in enumerate(rows, start=1):  # row 1 is the first row after the header
-        body, problems = _import_row(engine, {k: v for k, v in row.items() if isinstance(k, str)
-                                              and isinstance(v, str)})
-        if problems:
-            failures.append({"row": number, "errors": problems})
-        else:
-            bodies.append(body)
     with engine.store.transaction():
         for body in bodies:
             engine.insert(resource, engine.build(resource, body))
@@ -709,8 +586,8 @@ BEHAVIOUR = Behaviour(
         ("deals", "stats"): stats,
         ("deals", "timeline"): timeline,
         ("deals", "linked_emails"): linked_emails,
-        ("deals", "export"): export,
-        ("deals", "import_template"): import_template,
+        ("deals", "export"): revorbit_csv.export,
+        ("deals", "import_template"): revorbit_csv.import_template,
         ("deals", "import"): import_deals,
         ("deal_tasks", "update"): update_deal_task,
         ("stages", "collection"): stage_collection,
