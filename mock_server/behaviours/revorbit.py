@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import re
 import sys
 from typing import Any
 
@@ -23,7 +22,8 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import revorbit_csv
+from mock_server.behaviours import revorbit_csv, revorbit_quote_pdf
+from mock_server.behaviours.revorbit_moments import moment
 from mock_server.engine import Behaviour, Engine
 from mock_server.errors import Conflict, Unauthorized, ValidationFailed
 from mock_server.responses import json_response, success_body
@@ -55,17 +55,6 @@ EMAIL_SUBJECTS = (
 # ---------------------------------------------------------------------------------------------- helpers
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _moment(value: Any) -> dt.datetime | None:
-    """A stored date or timestamp as an aware datetime (naive values are UTC); None when unparseable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _money(value: float) -> float | int:
@@ -186,9 +175,9 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
         record["is_lost"] = bool(record.get("is_lost")) and not record["is_won"]
     if not _closed(record):
         record["closed_at"] = None
-    elif _moment(record.get("closed_at")) is None:
+    elif moment(record.get("closed_at")) is None:
         stamp = record.get("updated_at")
-        record["closed_at"] = stamp if _moment(stamp) else engine.now(engine.resource(DEALS), "closed_at")
+        record["closed_at"] = stamp if moment(stamp) else engine.now(engine.resource(DEALS), "closed_at")
     if not record["is_lost"]:
         record["loss_reason"] = None
     return record
@@ -200,9 +189,9 @@ def _last_activities(engine: Engine, deal_ids: list[Any]) -> dict[Any, dt.dateti
     found = engine.store.maxima_by((NOTES, DEAL_TASKS), ("created_at", "updated_at"), "deal_id", deal_ids)
     latest: dict[Any, dt.datetime] = {}
     for deal_id, values in found.items():
-        moment = max((m for m in map(_moment, values) if m is not None), default=None)
-        if moment is not None:
-            latest[deal_id] = moment
+        latest_moment = max((m for m in map(moment, values) if m is not None), default=None)
+        if latest_moment is not None:
+            latest[deal_id] = latest_moment
     return latest
 
 
@@ -212,7 +201,7 @@ def risk_of(deal: dict[str, Any], last: dt.datetime | None, now: dt.datetime) ->
     today = now.date()
     factors: list[dict[str, Any]] = []
 
-    created = _moment(deal.get("created_at"))
+    created = moment(deal.get("created_at"))
     since = max((m for m in (last, created) if m is not None), default=None)  # creating the deal is activity too
     if since is not None:
         days = max(0, (now - since).days)
@@ -222,7 +211,7 @@ def risk_of(deal: dict[str, Any], last: dt.datetime | None, now: dt.datetime) ->
             factors.append({"label": "No recent activity", "detail": detail,
                             "weight": WEIGHT_STALE if days >= STALE_DAYS else WEIGHT_QUIET})
 
-    close = _moment(deal.get("expected_close_date"))
+    close = moment(deal.get("expected_close_date"))
     if close is None:
         factors.append({"label": "No expected close date", "detail": "The deal has no expected close date",
                         "weight": WEIGHT_NO_CLOSE_DATE})
@@ -276,7 +265,7 @@ def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
         if records.is_int(probability):
             current["probability"] = max(0, min(100, probability))
         if won or lost:
-            if moved or _moment(current.get("closed_at")) is None:
+            if moved or moment(current.get("closed_at")) is None:
                 current["closed_at"] = engine.now(resource, "closed_at")
         else:
             current["closed_at"] = None
@@ -366,7 +355,7 @@ def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any
     owner = engine.store.get("users", deal["assigned_to"]) if deal.get("assigned_to") is not None else None
     ours = str((owner or {}).get("email") or "sales@revorbit.example")
     theirs = str(contact["email"])
-    start = _moment(deal.get("created_at")) or _now()
+    start = moment(deal.get("created_at")) or _now()
     rng = random.Random(f"revorbit:{engine.store.meta('seed')}:deal:{deal['id']}")
     resource = engine.resource(DEALS)
     emails = []
@@ -384,7 +373,7 @@ def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any
             "direction": "outbound" if outbound else "inbound",
             "sent_at": records.timestamp(resource, "created_at", sent),
         })
-    return sorted(emails, key=lambda e: (_moment(e["sent_at"]) or start, e["id"]), reverse=True)
+    return sorted(emails, key=lambda e: (moment(e["sent_at"]) or start, e["id"]), reverse=True)
 
 
 def linked_emails(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -410,7 +399,7 @@ def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
         events.append({"id": email["id"], "type": "email", "subject": email["subject"], "from": email["from"],
                        "to": email["to"], "occurred_at": email["sent_at"]})
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
-    events.sort(key=lambda e: (_moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
+    events.sort(key=lambda e: (moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
     return _raw_response(engine, op, "collection", events)
 
 
@@ -506,75 +495,6 @@ def reorder_stages(engine: Engine, op: Operation, req: ValidRequest, principal: 
     return engine.respond(op, "collection", stages)
 
 
-# ---------------------------------------------------------------------------------------------- quotes
-def _pdf_text(value: str) -> str:
-    clean = "".join(ch if ch >= " " else " " for ch in value)
-    clean = clean.encode("latin-1", "replace").decode("latin-1")
-    return clean.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def pdf_document(lines: list[tuple[int, str]]) -> bytes:
-    """A one-page PDF 1.4 with Helvetica text lines (font size, text), xref offsets computed."""
-    content = ["BT", "72 740 Td"]
-    for index, (size, text) in enumerate(lines):
-        if index:
-            content.append(f"0 -{size + 12} Td")
-        content.append(f"/F1 {size} Tf ({_pdf_text(text)}) Tj")
-    content.append("ET")
-    stream = "\n".join(content).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-def _quote_items(quote: dict[str, Any]) -> list[dict[str, Any]]:
-    items = quote.get("items")
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-
-def _quote_total(quote: dict[str, Any]) -> float:
-    total = quote.get("total")
-    if isinstance(total, int | float) and not isinstance(total, bool):
-        return records.amount(total)
-    return sum((records.amount(i.get("quantity")) * records.amount(i.get("unit_price"))
-                for i in _quote_items(quote)), 0.0)
-
-
-def quote_pdf(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    _, quote = engine.target(op, req)
-    number = str(quote.get("quote_number") or f"Q-{quote['id']}")
-    deal = engine.store.get(DEALS, quote["deal_id"]) if quote.get("deal_id") is not None else None
-    lines: list[tuple[int, str]] = [(20, f"Quote {number}")]
-    if deal is not None:
-        lines.append((12, f"Deal: {deal.get('name') or deal['id']}"))
-    lines.append((12, f"Status: {quote.get('status') or 'draft'}"))
-    if quote.get("valid_until"):
-        lines.append((12, f"Valid until: {quote['valid_until']}"))
-    for item in _quote_items(quote)[:30]:
-        qty, price = records.amount(item.get("quantity")), records.amount(item.get("unit_price"))
-        lines.append((10, f"{item.get('name') or 'Item'}  {qty:g} x {price:,.2f} = {qty * price:,.2f}"))
-    lines.append((14, f"Total: {_quote_total(quote):,.2f}"))
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", number)
-    return Response(pdf_document(lines), status=200, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="quote-{safe}.pdf"'})
-
-
 BEHAVIOUR = Behaviour(
     handlers={
         ("users", "login"): login,
@@ -595,7 +515,7 @@ BEHAVIOUR = Behaviour(
         ("stages", "update"): update_stage,
         ("stages", "delete"): delete_stage,
         ("stages", "reorder"): reorder_stages,
-        ("quotes", "pdf"): quote_pdf,
+        ("quotes", "pdf"): revorbit_quote_pdf.quote_pdf,
     },
     on_write={"deals": deal_on_write, "quotes": quote_on_write},
     present={"deals": deals_present},

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
+from pypdf import PdfReader
 
 from tests.conftest import Mock
 from tests.integration.helpers import all_records, assert_error_envelope, field_errors, record_of
@@ -492,3 +494,23 @@ def test_quote_pdf_is_a_valid_pdf_with_the_number_and_total(ro: Mock) -> None:
     assert str(quote["quote_number"]) in text
     assert f"{quote['total']:,.2f}" in text
     assert_error_envelope(ro, ro.get("/quotes/999999/pdf"), 404)
+
+
+def test_quote_pdf_text_read_back_names_the_quote_its_deal_items_and_total(ro: Mock) -> None:
+    deal = new_deal(ro, name="Harbour (Phase 2) \\ Rollout")
+    items = [{"name": "Seats (annual)", "quantity": 3, "unit_price": 1234.5},
+             {"name": "Onboarding", "quantity": 2, "unit_price": 10.25}]
+    quote = record_of(ro, ro.post("/quotes", json={"deal_id": deal["id"], "quote_number": "Q-PDF-7", "items": items,
+                                                    "status": "sent", "valid_until": "2027-01-31"}))
+    response = ro.get(f"/quotes/{quote['id']}/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'inline; filename="quote-Q-PDF-7.pdf"'
+    data = response.get_data()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    lines = PdfReader(io.BytesIO(data)).pages[0].extract_text().splitlines()
+    # 3 x 1,234.50 = 3,703.50 and 2 x 10.25 = 20.50: no discount, no tax, so the total is their sum
+    assert lines == ["Quote Q-PDF-7", "Deal: Harbour (Phase 2) \\ Rollout", "Status: sent", "Valid until: 2027-01-31",
+                     "Seats (annual)  3 x 1,234.50 = 3,703.50", "Onboarding  2 x 10.25 = 20.50", "Total: 3,724.00"]
+    # the PDF's date is the quote's, not the clock's: the same quote a day later is the same file
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=3)):
+        assert ro.get(f"/quotes/{quote['id']}/pdf", headers=ro.headers_for()).get_data() == data
