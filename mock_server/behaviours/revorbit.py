@@ -7,6 +7,9 @@ Everything here is computed from the stored records:
 - the Kanban board, the stage list, the statistics, the timeline and linked emails are read models over
   the store; the board and the export reuse the engine's declared filters (`Engine.conditions`);
 - stage moves, the primary quote, stage administration and CSV import are atomic writes.
+
+Beside it: `revorbit_auth.py` (login, register, refresh), `revorbit_csv.py` (the deals CSV: export, template,
+the import's rules), `revorbit_quote_pdf.py` (the quote PDF), `revorbit_moments.py` (stored timestamps read).
 """
 
 from __future__ import annotations
@@ -22,16 +25,14 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours import revorbit_csv, revorbit_quote_pdf
+from mock_server.behaviours import revorbit_auth, revorbit_csv, revorbit_quote_pdf
 from mock_server.behaviours.revorbit_moments import moment
 from mock_server.engine import Behaviour, Engine
-from mock_server.errors import Conflict, Unauthorized, ValidationFailed
+from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, success_body
 from mock_server.store import Query, Sort
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
-
-APP_VERSION = "crm-mock"
 
 DEALS, STAGES, NOTES, DEAL_TASKS = "deals", "stages", "deal_notes", "deal_tasks"
 INVALID = "The given data was invalid."
@@ -112,51 +113,6 @@ def _stage_or_invalid(engine: Engine, stage_id: Any, field: str = "stage_id") ->
 
 def _closed(record: dict[str, Any]) -> bool:
     return bool(record.get("is_won")) or bool(record.get("is_lost"))
-
-
-# ---------------------------------------------------------------------------------------------- auth
-def _public_user(user: dict[str, Any]) -> dict[str, Any]:
-    return {key: user.get(key) for key in ("id", "first_name", "last_name", "email", "role")}
-
-
-def _token_for(engine: Engine, user: dict[str, Any]) -> str:
-    return engine.credentials.issue(user.get("role") or "user", subject=str(user["id"]), user_id=user["id"])
-
-
-def login(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    # authentication page: the token sits at the top level, not under data (RO19)
-    user = engine.user_by_login(req.body)
-    return json_response(200, {
-        "success": True,
-        "token": _token_for(engine, user),
-        "user": _public_user(user),
-        "app_version": APP_VERSION,
-        "app_environment": "mock",
-    })
-
-
-def register(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    body = req.fields()
-    email = str(body.get("email", ""))
-    if engine.store.all("users", [q.same_text("email", email)]):
-        raise ValidationFailed("Validation failed", field_errors={"email": ["The email has already been taken."]})
-    first, last = str(body.get("first_name", "")), str(body.get("last_name", ""))
-    user = engine.store.insert("users", {
-        "name": f"{first} {last}".strip(), "first_name": first, "last_name": last, "email": email,
-        "role": "admin", "password": str(body.get("password", "")),
-    })
-    status = op.envelope.status if op.envelope else 201
-    return json_response(status, {"success": True, "token": _token_for(engine, user), "user": _public_user(user),
-                                  "is_new_org": True})
-
-
-def refresh(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    if principal is None:
-        raise Unauthorized("Unauthenticated.")
-    user = engine.store.get("users", principal.user_id)
-    if user is None:
-        raise Conflict("The token's user no longer exists.")
-    return json_response(200, {"success": True, "token": _token_for(engine, user)})
 
 
 # ---------------------------------------------------------------------------------------------- deal hooks
@@ -497,9 +453,9 @@ def reorder_stages(engine: Engine, op: Operation, req: ValidRequest, principal: 
 
 BEHAVIOUR = Behaviour(
     handlers={
-        ("users", "login"): login,
-        ("users", "register"): register,
-        ("users", "refresh_token"): refresh,
+        ("users", "login"): revorbit_auth.login,
+        ("users", "register"): revorbit_auth.register,
+        ("users", "refresh_token"): revorbit_auth.refresh,
         ("deals", "move_stage"): move_stage,
         ("deals", "set_primary_quote"): set_primary_quote,
         ("deals", "pipeline"): pipeline,
