@@ -10,9 +10,8 @@ What lives here, computed from the stored data:
 * deals: pipeline_summary on the list, stage changes (400 invalid_stage), pipeline analytics.
 * activities and tasks: references answer 404, logging an activity rescores its contact, task status
   `overdue` is derived from `due_date` (Decision OC14) and the status filter follows the derivation.
-* webhooks: every state change records its event `{id, event, occurred_at, tenant_id, data}` in the
-  `webhook_events` table, in the same transaction as the change, and POSTs it to --webhook-url when
-  one is set (one daemon thread per process, in order, short timeout, failures only logged).
+* webhooks: every state change records its event `{id, event, occurred_at, tenant_id, data}` through
+  mock_server.webhooks, in the same transaction as the change, which POSTs it to --webhook-url.
 """
 
 from __future__ import annotations
@@ -22,14 +21,10 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import logging
 import math
-import queue
 import random
 import re
 import secrets
-import threading
-import urllib.request
 import weakref
 from collections.abc import Iterable
 from typing import Any
@@ -39,16 +34,15 @@ from flask import Response
 from crmspec.model import Operation, Resource
 from mock_server import records
 from mock_server.auth import Principal
+from mock_server.clock import parse_date, parse_time, stamp, utcnow
 from mock_server.engine import Behaviour, Engine, each
 from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.responses import json_response
 from mock_server.store import RecordStore
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
+from mock_server.webhooks import Events as WebhookEvents
 
-log = logging.getLogger("crm_mock.olympus")
-
-INT64_MAX = 2**63 - 1
 FALLBACK_STAGES = ("lead", "qualified", "proposal", "negotiation", "closed_won", "closed_lost")
 CLOSED_STAGES = ("closed_won", "closed_lost")
 # default win probability of a stage (inferred: the page's deal in `qualified` carries 25)
@@ -56,97 +50,18 @@ STAGE_PROBABILITY = {"lead": 10, "qualified": 25, "proposal": 50, "negotiation":
                      "closed_lost": 0}
 
 
-# time ------------------------------------------------------------------------------------------------
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    """RFC 3339 with Z, zero-padded even for small years, so stored stamps compare as strings."""
-    m = moment.astimezone(dt.UTC)
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
-
-
-def _parse_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _parse_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _money(value: float) -> float:
     return round(value, 2)
 
 
 # webhooks -------------------------------------------------------------------------------------------
-WEBHOOK_TIMEOUT = 3.0
-_OUTBOX: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
-_WORKER_LOCK = threading.Lock()
-_worker: threading.Thread | None = None
-
-
-def _post_forever() -> None:
-    while True:
-        url, payload = _OUTBOX.get()
-        try:
-            request = urllib.request.Request(
-                url, data=json.dumps(payload).encode(), method="POST",
-                headers={"Content-Type": "application/json", "User-Agent": "crm-mock-olympus",
-                         "X-Olympus-Event": str(payload.get("event")), "X-Olympus-Event-Id": str(payload.get("id"))},
-            )
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as answer:
-                answer.read()
-        except Exception as exc:  # a subscriber's failure never reaches the API
-            log.info("webhook %s to %s failed: %s", payload.get("event"), url, exc)
-        finally:
-            _OUTBOX.task_done()
-
-
-def _enqueue(url: str, payload: dict[str, Any]) -> None:
-    global _worker
-    with _WORKER_LOCK:
-        if _worker is None or not _worker.is_alive():  # also after a fork: threads do not survive it
-            _worker = threading.Thread(target=_post_forever, name="olympus-webhooks", daemon=True)
-            _worker.start()
-    _OUTBOX.put((url, payload))
-
-
-class Events:
-    """The webhook events of one request: stored inside the request's transaction, delivered after it."""
+class Events(WebhookEvents):
+    """Olympus' events carry `tenant_id`, the tenant of the user who made the change (Decision OC18's payload
+    `{id, event, occurred_at, tenant_id, data}`)."""
 
     def __init__(self, engine: Engine, principal: Principal | None) -> None:
-        self.engine = engine
-        self.pending: list[dict[str, Any]] = []
         user = engine.store.get("users", principal.user_id) if principal and principal.user_id else None
-        self.tenant_id = user.get("tenant_id") if user else None
-
-    def emit(self, event: str, data: dict[str, Any], **extra: Any) -> None:
-        payload = self.engine.store.append_event(event, lambda seq: {
-            "id": f"evt_{seq:06d}", "event": event, "occurred_at": _stamp(_utcnow()),
-            "tenant_id": self.tenant_id, "data": data, **extra})
-        self.pending.append(payload)
-
-    def deliver(self) -> None:
-        """After the commit: POST each event, in order, when the mock was given a webhook URL."""
-        url = self.engine.webhook_url
-        if url and url.lower().startswith(("http://", "https://")):
-            for payload in self.pending:
-                _enqueue(url, payload)
-        self.pending = []
+        super().__init__(engine, {"tenant_id": user.get("tenant_id") if user else None})
 
 
 # lead scoring ----------------------------------------------------------------------------------------
@@ -312,8 +227,8 @@ def _facts(engine: Engine, contact: dict[str, Any]) -> Facts:
     live = [d for d in deals if d.get("stage") != "closed_lost"]
     deal_value = sum(records.amount(d.get("value")) for d in live)
     open_deals = [d for d in deals if d.get("stage") not in CLOSED_STAGES]
-    today = _utcnow().date()
-    closes = [c for c in (_parse_date(d.get("expected_close")) for d in open_deals) if c is not None]
+    today = utcnow().date()
+    closes = [c for c in (parse_date(d.get("expected_close")) for d in open_deals) if c is not None]
     days = min(max(0, (c - today).days) for c in closes) if closes else None
 
     derived: dict[str, tuple[float | None, str | None, str]] = {
@@ -444,7 +359,7 @@ def lead_score(engine: Engine, contact: dict[str, Any], rules: list[dict[str, An
         "grade": grade,
         "breakdown": breakdown,
         "recommendation": RECOMMENDATIONS[grade],
-        "updated_at": _stamp(_utcnow()),
+        "updated_at": stamp(utcnow()),
         # the detail view's taxonomy (Decision OC9), summing to the same total
         "_detail": {"engagement": behavioral - recent, "profile_completeness": breakdown["demographic"]["score"],
                     "recent_activity": recent, "fit_score": breakdown["fit"]["score"]},
@@ -537,15 +452,15 @@ def task_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     if record.get("status") != "completed":
         record["status"] = "pending"
         record["completed_at"] = None
-    due = _parse_time(record.get("due_date"))
+    due = parse_time(record.get("due_date"))
     if due is not None:
-        record["due_date"] = _stamp(due)  # one format, so SQL can compare due dates as strings
+        record["due_date"] = stamp(due)  # one format, so SQL can compare due dates as strings
     return record
 
 
 def task_present(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
-    due = _parse_time(record.get("due_date"))
-    if record.get("status") == "pending" and due is not None and due < _utcnow():
+    due = parse_time(record.get("due_date"))
+    if record.get("status") == "pending" and due is not None and due < utcnow():
         record["status"] = "overdue"
     return record
 
@@ -754,7 +669,7 @@ def configure_scoring(engine: Engine, op: Operation, req: ValidRequest, principa
     problems = _rule_problems(engine, rules)
     if problems:
         raise ValidationFailed("The given data was invalid.", field_errors=problems)
-    stored = {"rules": rules, "updated_at": _stamp(_utcnow())}
+    stored = {"rules": rules, "updated_at": stamp(utcnow())}
     before = {c["id"]: int(lead_score(engine, c)["total_score"]) for c in engine.store.all("contacts")}
     events = Events(engine, principal)
     with engine.store.transaction():
@@ -825,7 +740,7 @@ def _enrich(engine: Engine, events: Events, contact: dict[str, Any], groups: lis
     data, confidence = enrichment_of(contact)
     added = {group: data[group] for group in groups}
     sources = [GROUP_SOURCES[group] for group in groups]
-    now = _stamp(_utcnow())
+    now = stamp(utcnow())
     previous = contact.get("enrichment") if isinstance(contact.get("enrichment"), dict) else {}
     contact = dict(contact)
     contact["enrichment"] = {
@@ -1069,7 +984,7 @@ def create_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
     body["stage"] = _require_stage(engine, body.get("stage", "lead"))
     _require_reference(engine, "contacts", body.get("contact_id"), engine.resource("contacts").not_found_code)
     body.setdefault("currency", "USD")
-    now = _stamp(_utcnow())
+    now = stamp(utcnow())
     body["stage_history"] = [{"stage": body["stage"], "entered_at": now}]
     before = visible_score(engine, body.get("contact_id"))
     events = Events(engine, principal)
@@ -1103,7 +1018,7 @@ def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
     moved = stage != previous
     if moved:
         history = list(deal.get("stage_history") or [{"stage": previous, "entered_at": deal.get("created_at")}])
-        history.append({"stage": stage, "entered_at": _stamp(_utcnow()), "notes": body.get("notes")})
+        history.append({"stage": stage, "entered_at": stamp(utcnow()), "notes": body.get("notes")})
         deal["stage_history"] = history
         deal["stage"] = stage
         deal["probability"] = STAGE_PROBABILITY.get(stage, deal.get("probability"))
@@ -1148,8 +1063,8 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
         by_stage.append({"stage": stage, "count": len(in_stage),
                          "value": _money(sum(records.amount(d.get("value")) for d in in_stage))})
 
-    now = _utcnow()
-    to_close = [_days(_parse_time(d.get("created_at")), _parse_time(d.get("updated_at")))
+    now = utcnow()
+    to_close = [_days(parse_time(d.get("created_at")), parse_time(d.get("updated_at")))
                 for d in deals if d.get("stage") == "closed_won"]
     in_stage_days: dict[str, list[float]] = {}
     for deal in deals:
@@ -1160,8 +1075,8 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
         for i, step in enumerate(history):
             if step.get("stage") in CLOSED_STAGES:
                 continue
-            left = _parse_time(history[i + 1].get("entered_at")) if i + 1 < len(history) else now
-            days = _days(_parse_time(step.get("entered_at")), left)
+            left = parse_time(history[i + 1].get("entered_at")) if i + 1 < len(history) else now
+            days = _days(parse_time(step.get("entered_at")), left)
             if days is not None and step.get("stage") in stages:
                 in_stage_days.setdefault(str(step["stage"]), []).append(days)
 
@@ -1169,7 +1084,7 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
     quarter = (today.month - 1) // 3
     this_month = next_month = this_quarter = 0.0
     for deal in deals:
-        close = _parse_date(deal.get("expected_close"))
+        close = parse_date(deal.get("expected_close"))
         if deal.get("stage") in CLOSED_STAGES or close is None:
             continue
         weighted = records.amount(deal.get("value")) * records.amount(deal.get("probability")) / 100
@@ -1199,7 +1114,7 @@ def create_activity(engine: Engine, op: Operation, req: ValidRequest, principal:
     if body.get("contact_id") is None and deal is not None and deal.get("contact_id"):
         body["contact_id"] = deal["contact_id"]  # a deal's activity is also its contact's
     if not body.get("occurred_at"):
-        body["occurred_at"] = _stamp(_utcnow())
+        body["occurred_at"] = stamp(utcnow())
     before = visible_score(engine, body.get("contact_id"))
     events = Events(engine, principal)
     with engine.store.transaction():
@@ -1210,8 +1125,8 @@ def create_activity(engine: Engine, op: Operation, req: ValidRequest, principal:
 
 
 def _due_soon(task: dict[str, Any]) -> bool:
-    due = _parse_time(task.get("due_date"))
-    now = _utcnow()
+    due = parse_time(task.get("due_date"))
+    now = utcnow()
     return task.get("status") == "pending" and due is not None and now <= due <= now + dt.timedelta(hours=24)
 
 
@@ -1232,7 +1147,7 @@ def create_task(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
 
 
 def _status_condition(status: str) -> q.Predicate:
-    now = _stamp(_utcnow())
+    now = stamp(utcnow())
     pending, due = q.eq("status", "pending"), q.Doc("due_date")
     if status == "overdue":
         return q.all_of(pending, q.IsNull(due, negate=True), q.Compare(due, "<", now))
@@ -1255,7 +1170,7 @@ def task_list_where(engine: Engine, op: Operation, tasks: Resource, req: ValidRe
 def complete_task(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     tasks, task = engine.target(op, req)
     if task.get("status") != "completed":  # completing twice keeps the first completion time
-        task = {**task, "status": "completed", "completed_at": _stamp(_utcnow())}
+        task = {**task, "status": "completed", "completed_at": stamp(utcnow())}
         with engine.store.transaction():
             task = engine.save(tasks, task)
     return engine.respond(op, "item", task)
