@@ -135,26 +135,30 @@ def _month_after(day: dt.date) -> tuple[int, int]:
     return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
 
-def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
-    deals = engine.store.all("deals")
-    stages = _stages(engine)
-    summary = _summary(deals)
-    count = summary["deal_count"]
+def _by_stage(deals: list[dict[str, Any]], stages: tuple[str, ...]) -> list[dict[str, Any]]:
     by_stage = []
     for stage in stages:
         in_stage = [d for d in deals if d.get("stage") == stage]
         by_stage.append({"stage": stage, "count": len(in_stage),
                          "value": money(sum(records.amount(d.get("value")) for d in in_stage))})
+    return by_stage
 
-    now = utcnow()
+
+def _stage_history(deal: dict[str, Any]) -> list[dict[str, Any]]:
+    history = [h for h in deal.get("stage_history") or [] if isinstance(h, dict)]
+    if not history:  # best effort: an open deal has been in its stage since it was created
+        if deal.get("stage") not in CLOSED_STAGES:
+            history = [{"stage": deal.get("stage"), "entered_at": deal.get("created_at")}]
+    return history
+
+
+def _velocity(deals: list[dict[str, Any]], stages: tuple[str, ...], now: dt.datetime) -> dict[str, Any]:
+    """How long won deals took to close, and how long deals stay in each open stage (until they left it, or now)."""
     to_close = [_days(parse_time(d.get("created_at")), parse_time(d.get("updated_at")))
                 for d in deals if d.get("stage") == "closed_won"]
     in_stage_days: dict[str, list[float]] = {}
     for deal in deals:
-        history = [h for h in deal.get("stage_history") or [] if isinstance(h, dict)]
-        if not history:  # best effort: an open deal has been in its stage since it was created
-            if deal.get("stage") not in CLOSED_STAGES:
-                history = [{"stage": deal.get("stage"), "entered_at": deal.get("created_at")}]
+        history = _stage_history(deal)
         for i, step in enumerate(history):
             if step.get("stage") in CLOSED_STAGES:
                 continue
@@ -162,8 +166,14 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
             days = _days(parse_time(step.get("entered_at")), left)
             if days is not None and step.get("stage") in stages:
                 in_stage_days.setdefault(str(step["stage"]), []).append(days)
+    return {
+        "avg_days_to_close": _average([d for d in to_close if d is not None]),
+        "avg_days_in_stage": {s: _average(v) for s, v in in_stage_days.items()},
+    }
 
-    today = now.date()
+
+def _forecast(deals: list[dict[str, Any]], today: dt.date) -> dict[str, float]:
+    """The weighted value of the open deals expected to close this month, next month and this quarter."""
     quarter = (today.month - 1) // 3
     this_month = next_month = this_quarter = 0.0
     for deal in deals:
@@ -177,13 +187,18 @@ def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, princip
             next_month += weighted
         if close.year == today.year and (close.month - 1) // 3 == quarter:
             this_quarter += weighted
+    return {"this_month": money(this_month), "next_month": money(next_month), "this_quarter": money(this_quarter)}
+
+
+def pipeline_analytics(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    deals = engine.store.all("deals")
+    stages = _stages(engine)
+    summary = _summary(deals)
+    count = summary["deal_count"]
+    now = utcnow()
     return engine.respond(op, "item", {
         "pipeline": {**summary, "avg_deal_size": money(summary["total_value"] / count) if count else 0.0},
-        "by_stage": by_stage,
-        "velocity": {
-            "avg_days_to_close": _average([d for d in to_close if d is not None]),
-            "avg_days_in_stage": {s: _average(v) for s, v in in_stage_days.items()},
-        },
-        "forecast": {"this_month": money(this_month), "next_month": money(next_month),
-                     "this_quarter": money(this_quarter)},
+        "by_stage": _by_stage(deals, stages),
+        "velocity": _velocity(deals, stages, now),
+        "forecast": _forecast(deals, now.date()),
     })
