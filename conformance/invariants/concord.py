@@ -21,11 +21,11 @@ from typing import Any
 
 from conformance import normalise
 from conformance.checks._common import body, fill_path, in_scope
-from conformance.checks.lifecycle import _as_sent
 from conformance.context import CheckRun
 from conformance.fixtures import Created, FixtureUnavailable
 from conformance.invariants._common import TOLERANCE, create_record, list_items, number, op_of, read_record
 from conformance.ordering import misplaced
+from conformance.readback import reads_back_as_sent
 from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation
@@ -456,8 +456,8 @@ def cc_billable(run: CheckRun) -> None:
         line = lines[sent["name"]] or {}
         for name, value in sent.items():
             if name in line:
-                run.expect(_as_sent(value, line[name]), first, f"product {name} was sent as {value!r}, the billable "
-                           f"says {line[name]!r}", about={"product_field": name, "case": "sent"})
+                run.expect(reads_back_as_sent(value, line[name]), first, f"product {name} was sent as {value!r}, the "
+                           f"billable says {line[name]!r}", about={"product_field": name, "case": "sent"})
     setup = lines[bare["name"]] or {}
     if "qty" in setup:
         run.expect(number(setup["qty"]) == 1, first, f"a product sent without qty has qty {setup['qty']!r}",
@@ -692,7 +692,7 @@ def _stored(run: CheckRun, update: Operation, deal: Created, sent: dict[str, Any
     read, record = read_record(run, "deals", deal.id)
     for field in fields:
         got = record.get(field) if record else None
-        run.expect(succeeded(put) and _as_sent(sent[field], got), read if succeeded(put) else put,
+        run.expect(succeeded(put) and reads_back_as_sent(sent[field], got), read if succeeded(put) else put,
                    f"updated {field} to {sent[field]!r} (answered {put.status}), the deal reads {got!r}",
                    operation=update, about={"field": field})
 

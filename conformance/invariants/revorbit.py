@@ -25,14 +25,15 @@ from typing import Any
 
 from conformance import normalise
 from conformance.checks._common import body, fill_path, in_scope
-from conformance.checks.lifecycle import _as_sent
-from conformance.checks.pagination import SORT_PREFERENCE, _matches, _sort_params, ids
+from conformance.checks.pagination import SORT_PREFERENCE, ids
 from conformance.checks.validation import bound_values, invalid_values
 from conformance.context import CheckRun
-from conformance.fixtures import Created, FixtureUnavailable, _path_value, request_example, request_schema
+from conformance.fixtures import Created, FixtureUnavailable, path_value, request_example, request_schema
 from conformance.invariants._common import create_record, list_items, number, op_of, read_record
+from conformance.listquery import matches_filter, sort_params
 from conformance.model import Severity
 from conformance.ordering import misplaced
+from conformance.readback import reads_back_as_sent
 from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation, Reference
@@ -653,8 +654,9 @@ def ro_writes_read_back(run: CheckRun) -> None:
                 continue
             for field in sorted(fields & set(sent)):
                 if field in record:
-                    run.expect(_as_sent(sent[field], record[field]), read, f"{field} was written as {sent[field]!r}, "
-                               f"reads back as {record[field]!r}", about={"field": field}, operation=op)
+                    run.expect(reads_back_as_sent(sent[field], record[field]), read, f"{field} was written as "
+                               f"{sent[field]!r}, reads back as {record[field]!r}", about={"field": field},
+                               operation=op)
                 if field in references:
                     _judge_names(run, op, read, record, references[field], sent[field])
 
@@ -903,9 +905,9 @@ def _judge_dates(run: CheckRun, op: Operation, date_field: str, everything: list
             continue
         returned = {str(d.get("id")) for d in got}
         wrong = [d.get("id") for d in got if _date(d, str(field)) not in (None, bound)
-                 and not _matches(flt, d, str(field), bound)]
+                 and not matches_filter(flt, d, str(field), bound)]
         inside = {str(d.get("id")) for d in everything if _date(d, str(field)) not in (None, bound)
-                  and _matches(flt, d, str(field), bound)}
+                  and matches_filter(flt, d, str(field), bound)}
         missing = sorted(inside - returned) if whole else []
         run.expect(not wrong and not missing, exchange, f"{params}: deals {wrong[:5]} are on the wrong side of {bound}"
                    if wrong else f"{params} leaves out deals {missing[:5]}, whose {field} is inside the range",
@@ -1083,7 +1085,7 @@ def _judge_sorting(run: CheckRun, op: Operation, wanted: set[tuple[str | None, s
     judged = [k for k in sort.tested if k in sort.keys] or [k for k in SORT_PREFERENCE if k in sort.keys][:1]
     for key in (k for k in sort.keys if k in keys and k not in judged):
         for direction in ("asc", "desc"):
-            _judge_order(run, op, _sort_params(run, op, key, direction), key, direction == "desc",
+            _judge_order(run, op, sort_params(run, op, key, direction), key, direction == "desc",
                          {"parameter": sort.param, "key": key, "direction": direction})
 
 
@@ -1201,7 +1203,7 @@ def ro_read_is_that_record(run: CheckRun, exchange: Exchange) -> None:
     if op is None or op.action != "read" or exchange.status != 200 or not _judged(run, op):
         return
     own = op.record_param()
-    asked = _path_value(op, exchange.url, own) if own is not None else None
+    asked = path_value(op, exchange.url, own) if own is not None else None
     record = _record_of(run, op, exchange)
     got = normalise.record_id(run.dialect, op, record) if record is not None else None
     run.expect(asked is not None and str(got) == str(asked), exchange, f"asked for {asked!r}, the answer is record "

@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance import normalise
 from conformance.checks._common import body, fill_path, in_scope, lifecycle_resources
-from conformance.checks.auth import _probe, secured_operations
+from conformance.checks.auth import probe, secured_operations
 from conformance.checks.pagination import fetch, ids, list_operations, page_params
 from conformance.context import CheckRun
 from conformance.fixtures import request_schema
@@ -145,7 +145,7 @@ def ys_both_keys_required(run: CheckRun) -> None:
               ({"Authorization": f"Bearer {credential}"}, {"credential": "bearer"}, "the key pair as a bearer token"))
     for op, path in secured_operations(run):
         for headers, about, what in probes:
-            exchange = _probe(run, op, path, None, headers)
+            exchange = probe(run, op, path, None, headers)
             if exchange.status is None:
                 continue
             payload = body(exchange)
