@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mock_server.errors import ValidationFailed
+from mock_server.limits import INT64_MAX, INT64_MIN
 from mock_server.parts import MockParts
 from mock_server.responses import json_response
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER, checked_name
@@ -86,7 +87,7 @@ def _data_routes(admin: Blueprint, mock: MockParts) -> None:
     @admin.post("/reseed")
     def reseed() -> Response:
         name, data = session_name(), body()
-        seed_value = integer(data, "seed", mock.config.seed, -(2**63), 2**63 - 1)
+        seed_value = integer(data, "seed", mock.config.seed, INT64_MIN, INT64_MAX)
         records = integer(data, "records", mock.config.records, 0, MAX_RECORDS)
         sessions.reseed(name, mock.seed_store, seed_value, records)
         return json_response(200, {"session": name, "seed": seed_value, "records": records})
