@@ -322,7 +322,7 @@ class Fixtures:
         if new_id is None:
             return None
         if parent_id is None and op.path_params:
-            parent_id = _path_value(op, exchange.url, op.path_params[0])
+            parent_id = path_value(op, exchange.url, op.path_params[0])
         created = Created(op.resource, new_id, dict(record), exchange, parent_id)
         self.created.append(created)
         return created
@@ -368,7 +368,7 @@ class Fixtures:
         return left
 
 
-def _path_value(op: Operation, url: str, param: str) -> Any:
+def path_value(op: Operation, url: str, param: str) -> Any:
     """The value a URL holds where the operation's path has `{param}`."""
     template = op.path.split("/")
     actual = url.split("?")[0].split("/")[-len(template):]

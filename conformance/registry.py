@@ -15,9 +15,10 @@ INVARIANTS_PACKAGE = "conformance.invariants."
 
 
 def _invariants_of(func: Callable[..., Any]) -> str | None:
-    """A check defined in conformance/invariants/<name>.py belongs to the API whose document names <name>."""
+    """A check defined in conformance/invariants/<name>.py, or in a module of the package
+    conformance/invariants/<name>/, belongs to the API whose document names <name>."""
     module = func.__module__
-    return module.removeprefix(INVARIANTS_PACKAGE) if module.startswith(INVARIANTS_PACKAGE) else None
+    return module.removeprefix(INVARIANTS_PACKAGE).split(".")[0] if module.startswith(INVARIANTS_PACKAGE) else None
 
 
 REGISTRY: dict[str, Check] = {}

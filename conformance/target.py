@@ -160,7 +160,7 @@ class Target:
                 if json_body is not None:
                     wire.setdefault("Content-Type", "application/json")
                 exchange = Exchange(method, url, operation, wire, body_for_evidence, None, {}, b"",
-                                    time.monotonic() - started, error=_reason(exc), source=source,
+                                    time.monotonic() - started, error=failure_reason(exc), source=source,
                                     credential=named, replay_headers=self.replay_headers(wire))
                 self.exchanges.append(exchange)
                 return exchange
@@ -233,7 +233,7 @@ def _shell_text(text: str) -> str:
     return "".join(f"\\{c}" if c in '"$`\\' else c for c in text)
 
 
-def _reason(exc: requests.RequestException) -> str:
+def failure_reason(exc: requests.RequestException) -> str:
     text = str(exc)
     if isinstance(exc, requests.Timeout):
         return "timed out"

@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mock_server.errors import ValidationFailed
+from mock_server.limits import INT64_MAX, INT64_MIN
 from mock_server.parts import MockParts
 from mock_server.responses import json_response
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER, checked_name
@@ -62,11 +63,20 @@ def integer(data: dict[str, Any], name: str, default: int, low: int, high: int) 
 
 def blueprint(mock: MockParts) -> Blueprint:
     admin = Blueprint("crm_mock_admin", __name__, url_prefix=PREFIX)
-    sessions = mock.runtime.sessions
 
     @admin.get("/")
     def index() -> Response:
         return json_response(200, {"endpoints": ENDPOINTS, "session_header": SESSION_HEADER})
+
+    _data_routes(admin, mock)
+    _snapshot_routes(admin, mock)
+    _log_routes(admin, mock)
+    return admin
+
+
+def _data_routes(admin: Blueprint, mock: MockParts) -> None:
+    """A session's data started again, and what the mock runs with."""
+    sessions = mock.runtime.sessions
 
     @admin.post("/reset")
     def reset() -> Response:
@@ -77,10 +87,31 @@ def blueprint(mock: MockParts) -> Blueprint:
     @admin.post("/reseed")
     def reseed() -> Response:
         name, data = session_name(), body()
-        seed_value = integer(data, "seed", mock.config.seed, -(2**63), 2**63 - 1)
+        seed_value = integer(data, "seed", mock.config.seed, INT64_MIN, INT64_MAX)
         records = integer(data, "records", mock.config.records, 0, MAX_RECORDS)
         sessions.reseed(name, mock.seed_store, seed_value, records)
         return json_response(200, {"session": name, "seed": seed_value, "records": records})
+
+    @admin.get("/sessions")
+    def session_list() -> Response:
+        return json_response(200, {"sessions": sessions.names()})
+
+    @admin.get("/config")
+    def running_config() -> Response:
+        settings = dataclasses.asdict(mock.config)
+        settings["secret"] = REDACTED
+        return json_response(200, {
+            "dialect": mock.api.dialect.id,
+            "title": mock.api.dialect.title,
+            "document": mock.api.path,
+            "document_sha256": mock.api.sha256,
+            "base_path": mock.api.dialect.base_path,
+            "config": settings,
+        })
+
+
+def _snapshot_routes(admin: Blueprint, mock: MockParts) -> None:
+    sessions = mock.runtime.sessions
 
     @admin.get("/snapshots")
     def snapshots() -> Response:
@@ -109,6 +140,8 @@ def blueprint(mock: MockParts) -> Blueprint:
         sessions.drop_snapshot(session_name(), label)
         return json_response(204, None)
 
+
+def _log_routes(admin: Blueprint, mock: MockParts) -> None:
     @admin.get("/requests")
     def requests_log() -> Response:
         name = session_name()
@@ -121,22 +154,3 @@ def blueprint(mock: MockParts) -> Blueprint:
     @admin.delete("/requests")
     def clear_log() -> Response:
         return json_response(200, {"session": session_name(), "deleted": mock.access_log.clear(session_name())})
-
-    @admin.get("/sessions")
-    def session_list() -> Response:
-        return json_response(200, {"sessions": sessions.names()})
-
-    @admin.get("/config")
-    def running_config() -> Response:
-        settings = dataclasses.asdict(mock.config)
-        settings["secret"] = REDACTED
-        return json_response(200, {
-            "dialect": mock.api.dialect.id,
-            "title": mock.api.dialect.title,
-            "document": mock.api.path,
-            "document_sha256": mock.api.sha256,
-            "base_path": mock.api.dialect.base_path,
-            "config": settings,
-        })
-
-    return admin

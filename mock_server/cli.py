@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                             "postgresql://USER:PASS@HOST:PORT/DB shared by several replicas (default: memory)")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
-    serve.add_argument("--webhook-url", default=None, help="POST each webhook event there (Olympus)")
+    serve.add_argument("--webhook-url", default=None, metavar="URL",
+                       help="POST each webhook event to URL once the change that raised it is stored (the events "
+                            "the document declares under webhooks; none for a document without)")
     serve.add_argument("--token-ttl", default=None, metavar="TTL",
                        help="lifetime of the credential it prints: 30s, 15m, 8h, 2d (default: the document's)")
     front = serve.add_argument_group("for frontend developers")

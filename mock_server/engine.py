@@ -14,19 +14,17 @@ from typing import Any
 
 from flask import Response
 
-from crmspec.model import Api, Envelope, Filter, Operation, Resource
-from crmspec.schemas import field_types, nullable
+from crmspec.model import Api, Envelope, Operation, Resource
+from crmspec.schemas import nullable
 from mock_server import records
 from mock_server.auth import Credentials, Principal
 from mock_server.errors import Conflict, MockError, NotFound, Unauthorized, ValidationFailed
-from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_values, success_body
+from mock_server.filters import filter_condition
+from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_offset, page_values, success_body
 from mock_server.store import Query, RecordStore, Sort
 from mock_server.store import query as q
 from mock_server.store.query import Predicate
 from mock_server.validation import ValidRequest
-
-INT64 = (-(2**63), 2**63 - 1)
-
 
 # Hooks of the API's own behaviour (mock_server/behaviours/<module>.py), so that a behaviour adds what is its own
 # instead of replacing a generic action: the handlers of its custom actions; `on_write` before a record is
@@ -68,11 +66,6 @@ class Behaviour:
     list_where: Mapping[str, ListWhere] = field(default_factory=dict)
     shape: Mapping[str, Shape] = field(default_factory=dict)
     list_extras: Mapping[str, ListExtras] = field(default_factory=dict)
-
-
-def _sql_int(value: int) -> int:
-    """SQLite integers are 64-bit; a larger bound can match nothing a smaller one would not."""
-    return max(INT64[0], min(INT64[1], value))
 
 
 class Engine:
@@ -266,66 +259,13 @@ class Engine:
             conds.append(q.eq(resource.parent.field, parent_id))
         for flt in operation.filters:
             if flt.param in req.query and req.query[flt.param] not in (None, ""):
-                cond = self.filter_condition(resource, flt, req, principal)
+                cond = filter_condition(self.dialect, resource, flt, req, principal)
                 if cond is not None:
                     conds.append(cond)
         if operation.search and req.query.get(operation.search.param):
             needle = str(req.query[operation.search.param])
             conds.append(q.any_of(*(q.Like(q.Doc(f), needle) for f in operation.search.fields)))
         return conds
-
-    def filter_condition(self, resource: Resource, flt: Filter, req: ValidRequest,
-                         principal: Principal | None) -> q.Predicate | None:
-        value = req.query[flt.param]
-        field = flt.field or flt.default_field or flt.param
-        if flt.field_param and req.query.get(flt.field_param):
-            field = str(req.query[flt.field_param])
-        col = q.Doc(field)
-        kinds = field_types(records.field_schema(resource, field))
-        op = flt.op
-        if op in ("eq", "ne"):
-            return q.Compare(col, "=" if op == "eq" else "!=", self._typed(value, kinds))
-        if op == "in_csv":
-            values = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
-            typed = [self._typed(v.strip() if isinstance(v, str) else v, kinds) for v in values]
-            return q.In(col, tuple(typed)) if typed else q.Nothing()
-        if op in ("gte", "lte"):
-            return q.Compare(col, ">=" if op == "gte" else "<=", self._typed(value, kinds))
-        if op in ("date_gte", "date_lte"):
-            return q.Compare(q.Day(col), ">=" if op == "date_gte" else "<=", str(value)[:10])
-        if op == "bool01":
-            return q.Compare(col, "=", str(value) in ("1", "true", "True"))
-        if op == "contains":
-            if "array" in kinds:
-                return q.Has(field, value)
-            return q.CsvHas(col, str(value))
-        if op == "within_days":
-            today = dt.date.today()
-            days = max(0, min(int(value), (dt.date.max - today).days))
-            horizon = today + dt.timedelta(days=days)
-            return q.all_of(q.Compare(q.Day(col), ">=", today.isoformat()),
-                            q.Compare(q.Day(col), "<=", horizon.isoformat()))
-        if op == "scope":
-            if str(value) == "me" and principal is not None and principal.user_id is not None:
-                return q.Compare(col, "=", records.coerce_id(self.dialect, principal.user_id))
-            return None
-        return None
-
-    @staticmethod
-    def _typed(value: Any, kinds: set[str]) -> Any:
-        if isinstance(value, str) and "integer" in kinds:
-            try:
-                return _sql_int(int(value))
-            except ValueError:
-                return value
-        if records.is_int(value):
-            return _sql_int(value)
-        if isinstance(value, str) and "number" in kinds:
-            try:
-                return float(value)
-            except ValueError:
-                return value
-        return value
 
     def ordering(self, operation: Operation, resource: Resource, req: ValidRequest) -> list[Sort]:
         sort = operation.sort
@@ -378,7 +318,7 @@ class Engine:
         pag = self.dialect.pagination
         page, size = self.page_window(req)
         query = Query(where=where, order=self.ordering(operation, resource, req), limit=size,
-                      offset=_sql_int((page - pag.first_page) * size))
+                      offset=page_offset(pag, page, size))
         items, total = self.store.query(resource.name, query)
         return self.shaped(operation, resource, req, self.presented_all(resource, items)), \
             page_values(pag, page, size, total)

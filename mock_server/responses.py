@@ -14,6 +14,7 @@ from flask import Response
 from crmspec import dotted
 from crmspec.model import Dialect, Envelope, Pagination
 from mock_server import errors
+from mock_server.limits import clamp_int64
 
 # The one table: exception class -> the kind of client error, whose status the dialect declares.
 ERROR_KINDS: dict[type[errors.MockError], str] = {
@@ -154,6 +155,11 @@ def success_body(envelope: Envelope, payload: Any) -> Any:
         value = project(payload, envelope.fields) if isinstance(payload, dict) else payload
         dotted.put(body, envelope.data, value)
     return body
+
+
+def page_offset(pagination: Pagination, page: int, size: int) -> int:
+    """How many records come before `page` (as the request counts pages, from the dialect's first page)."""
+    return clamp_int64((page - pagination.first_page) * size)
 
 
 def page_values(pagination: Pagination, page: int, size: int, total: int) -> dict[str, Any]:

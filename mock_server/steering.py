@@ -28,7 +28,7 @@ from crmspec import dotted
 from crmspec.model import Operation
 from mock_server import errors
 from mock_server.faker import FakeData
-from mock_server.responses import ErrorRenderer, page_values
+from mock_server.responses import ErrorRenderer, page_offset, page_values
 
 MAX_DELAY_MS = 30_000
 QUERY_FALLBACKS = {"__code": "code", "__example": "example", "__dynamic": "dynamic", "__delay": "delay"}
@@ -210,7 +210,7 @@ class Steering:
         items = items[:size]
         if not items:
             page = pagination.first_page
-        offset = (page - pagination.first_page) * size
+        offset = page_offset(pagination, page, size)
         dotted.put(body, envelope.items or "data", items)
         values = page_values(pagination, page, size, offset + len(items))
         for key, path in envelope.page_fields.items():

@@ -25,9 +25,9 @@ from mock_server.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from mock_server.limits import fits_int64
 
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
-INT64 = (-(2**63), 2**63 - 1)  # SQLite's integers, and what a JSON client can round-trip
 CONTROL = re.compile("[\x00\r\n]")  # never valid in a header name or value
 HEADER_KEYS = ("HTTP_", "CONTENT_")  # how a WSGI environ names request headers
 MAX_DEPTH = 64  # JSON nesting levels a body may have
@@ -251,7 +251,7 @@ def hygiene(value: Any, where: str) -> dict[str, list[str]]:
         label = (at or "body").rsplit(".", 1)[-1].replace("_", " ")
         if isinstance(item, str) and "\x00" in item:
             problems.setdefault(at or "body", []).append(f"The {label} field must not contain NUL characters.")
-        elif isinstance(item, int) and not isinstance(item, bool) and not INT64[0] <= item <= INT64[1]:
+        elif isinstance(item, int) and not isinstance(item, bool) and not fits_int64(item):
             problems.setdefault(at or "body", []).append(f"The {label} field must be a 64-bit integer.")
         elif isinstance(item, dict):
             for key, sub in item.items():

@@ -81,8 +81,10 @@ def _json_body(op: Operation) -> Any:
     return {} if "application/json" in content else None
 
 
-def _probe(run: CheckRun, op: Operation, path: dict[str, Any], credential: str | None,
-           headers: dict[str, str] | None) -> Exchange:
+def probe(run: CheckRun, op: Operation, path: dict[str, Any], credential: str | None,
+          headers: dict[str, str] | None) -> Exchange:
+    """A request to a secured operation with a credential (or headers) it should refuse; what a server that
+    wrongly accepted it deleted is forgotten, and what it made is the suite's to delete."""
     exchange = run.call(op, path, credential=credential, headers=headers, json_body=_json_body(op))
     if op.method == "delete" and exchange.status is not None and 200 <= exchange.status < 300:
         run.fixtures.forget(op.resource, path.get(op.record_param() or "", None))  # wrongly accepted: it is gone
@@ -104,7 +106,7 @@ def _expect_401(run: CheckRun, exchange: Exchange, what: str) -> None:
 
 def _each(run: CheckRun, headers: dict[str, str] | None, credential: str | None, what: str) -> None:
     for op, path in secured_operations(run):
-        _expect_401(run, _probe(run, op, path, credential, headers), what)
+        _expect_401(run, probe(run, op, path, credential, headers), what)
 
 
 def _tampered(credential: str) -> str:
@@ -190,7 +192,7 @@ def forbidden(run: CheckRun) -> None:
         roles = op.roles or ()
         if not roles or limited_role in roles or not _strict_gate(op):
             continue
-        exchange = _probe(run, op, path, "limited", None)
+        exchange = probe(run, op, path, "limited", None)
         run.expect(exchange.status == 403, exchange,
                    f"the {limited_role} credential got {exchange.status}, expected 403 from {op}",
                    about={"role": limited_role})

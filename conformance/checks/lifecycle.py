@@ -8,12 +8,12 @@ from conformance import normalise
 from conformance.checks._common import body, catalogue_level, fill_path, lifecycle_resources, named_by_requirements
 from conformance.context import CheckRun
 from conformance.fixtures import FixtureUnavailable, request_schema
+from conformance.readback import MONEY_TOLERANCE, reads_back_as_sent
 from conformance.registry import scenario
 from conformance.stateful import run_lifecycles
 from crmspec.model import Operation
 from crmspec.schemas import declared_types
 
-MONEY_TOLERANCE = 0.005  # X5
 TEXT_FIELDS = ("name", "deal_name", "title", "first_name", "cstname")
 
 
@@ -105,21 +105,6 @@ def lifecycle(run: CheckRun) -> None:
         run.skip("; ".join(skipped))
 
 
-def _as_sent(sent: Any, got: Any) -> bool:
-    """Whether a value read back is the one sent, as the pages allow it to come back: money with a
-    tolerance (X5), a date sent as YYYY-MM-DD may come back as a date-time of that day (CC13, X3), a list
-    in any order, a string the same."""
-    if isinstance(sent, bool) or isinstance(got, bool):
-        return sent is got
-    if isinstance(sent, int | float) and isinstance(got, int | float):
-        return abs(float(sent) - float(got)) <= MONEY_TOLERANCE
-    if isinstance(sent, str) and isinstance(got, str) and len(sent) == 10 and sent[4:5] == "-":
-        return got == sent or got.startswith(sent + "T") or got.startswith(sent + " ")
-    if isinstance(sent, list) and isinstance(got, list):
-        return sorted(map(repr, sent)) == sorted(map(repr, got))
-    return bool(sent == got)
-
-
 @scenario("LIF-004", "lifecycle", "Each documented field a create sends reads back as sent", "MUST",
           "the body tables of 001, 002, 003 and 004 name what a record stores; a read of the record shows it "
           "(money within 0.005, X5; a date may come back as a date-time, X3/CC13); judged on the fields the "
@@ -142,7 +127,7 @@ def fields_read_back(run: CheckRun) -> None:
         for field, value in sent.items():
             if named is not None and field not in named or field not in record:
                 continue
-            run.expect(_as_sent(value, record[field]), got, f"{field} was sent as {value!r}, reads back as "
+            run.expect(reads_back_as_sent(value, record[field]), got, f"{field} was sent as {value!r}, reads back as "
                        f"{record[field]!r}", level=catalogue_level(run), about={"field": field}, operation=create)
 
 

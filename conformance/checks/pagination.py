@@ -10,6 +10,7 @@ from typing import Any
 from conformance import normalise
 from conformance.checks._common import body, in_scope, leaf, pages_by_design_only, paging_level, query_of
 from conformance.context import CheckRun
+from conformance.listquery import matches_filter, sort_params
 from conformance.model import Severity
 from conformance.ordering import misplaced
 from conformance.registry import response, scenario
@@ -213,18 +214,6 @@ def default_size(run: CheckRun) -> None:
                    level=paging_level(run, op) or stated, about={"parameter": pag.size_param})
 
 
-def _sort_params(run: CheckRun, op: Operation, key: str, direction: str) -> dict[str, Any]:
-    sort = op.sort
-    assert sort is not None
-    spelled = sort.directions.get(direction, direction)
-    params: dict[str, Any] = {run.dialect.pagination.size_param: 50}
-    if sort.dir_param:
-        params[sort.param], params[sort.dir_param] = key, spelled
-    else:
-        params[sort.param] = f"{key}{sort.separator or '|'}{spelled}" if direction == "desc" else key
-    return params
-
-
 @scenario("PAG-009", "pagination", "Lists come back in the order asked for", "MUST",
           "001 sort_by/sort_dir (RO8: documented keys; RO9: upper-case); 003 order=created_at|desc (CC6 strict); "
           "004 sortBy/sortOrder (YS13: keys undocumented, ordering a SHOULD); no collation is stated, so texts "
@@ -239,7 +228,7 @@ def sorting(run: CheckRun) -> None:
         for key in keys:
             field = sort.keys[key]
             for direction in ("asc", "desc"):
-                params = _sort_params(run, op, key, direction)
+                params = sort_params(run, op, key, direction)
                 exchange, items, _ = fetch(run, op, **params)
                 about = {"parameter": sort.param, "key": key, "direction": direction}
                 if items is None:
@@ -251,10 +240,6 @@ def sorting(run: CheckRun) -> None:
                 run.expect(wrong is None, exchange,
                            f"sorted by {key} {direction}, {field} comes back with {wrong[0]!r} before {wrong[1]!r}"
                            if wrong else "", level=sort.level, about=about)
-
-
-RANGE_OPS = {"gte": (lambda a, b: a >= b), "lte": (lambda a, b: a <= b),
-             "date_gte": (lambda a, b: a >= b), "date_lte": (lambda a, b: a <= b)}
 
 
 def _filter_value(flt: Filter, records: list[dict[str, Any]]) -> tuple[Any, Any, Any] | None:
@@ -276,15 +261,6 @@ def _filter_value(flt: Filter, records: list[dict[str, Any]]) -> tuple[Any, Any,
         dates = sorted(v[:10] for v in values if isinstance(v, str) and len(v) >= 10)
         return (dates[len(dates) // 2],) * 2 + (field,) if dates else None
     return None
-
-
-def _matches(flt: Filter, record: dict[str, Any], field: str, wanted: Any) -> bool:
-    value = record.get(field)
-    if flt.op in ("eq", "in_csv", "bool01"):
-        return bool(value == wanted)
-    if flt.op in ("gte", "lte"):
-        return isinstance(value, int | float) and not isinstance(value, bool) and RANGE_OPS[flt.op](value, wanted)
-    return isinstance(value, str) and len(value) >= 10 and RANGE_OPS[flt.op](value[:10], wanted)
 
 
 @scenario("PAG-011", "pagination", "Filters return only (and all visible) matching records", "MUST",
@@ -311,8 +287,8 @@ def filters(run: CheckRun) -> None:
                          about=about)
                 continue
             found = [i for i in items if isinstance(i, dict)]
-            wrong = [i for i in found if not _matches(flt, i, field, wanted)]
-            expected = {str(i) for i in ids(run, op, [r for r in records if _matches(flt, r, field, wanted)])}
+            wrong = [i for i in found if not matches_filter(flt, i, field, wanted)]
+            expected = {str(i) for i in ids(run, op, [r for r in records if matches_filter(flt, r, field, wanted)])}
             missing = expected - {str(i) for i in ids(run, op, found)} if len(found) < 100 else set()
             run.expect(not wrong and not missing, exchange,
                        f"{flt.param}={sent}: {len(wrong)} of {len(found)} items do not match on {field}"

@@ -9,10 +9,21 @@ from conformance import normalise
 from conformance.checks._common import body, fill_path
 from conformance.context import CheckRun
 from conformance.fixtures import Created
+from conformance.model import Severity
 from conformance.target import Exchange
 from crmspec.model import Operation
 
 TOLERANCE = 0.01  # X5: money compared with a tolerance
+SHOULD: Severity = "SHOULD"
+
+
+def succeeded(exchange: Exchange) -> bool:
+    return exchange.status is not None and 200 <= exchange.status < 300
+
+
+def unique_word(run: CheckRun, kind: str) -> str:
+    """A word no record but the suite's own can hold (as PAG-013 makes them), whatever a server's search matches."""
+    return f"crmconf{run.ctx.options.seed}{kind}{run.fixtures.counter + 1}z"
 
 
 def op_of(run: CheckRun, resource: str, action: str) -> Operation:
@@ -28,6 +39,12 @@ def read_record(run: CheckRun, resource: str, record_id: Any) -> tuple[Exchange,
     exchange = run.call(op, fill_path(run, op, record_id))
     record = normalise.record(run.dialect, op, body(exchange)) if exchange.status == 200 else None
     return exchange, record if isinstance(record, dict) else None
+
+
+def record_of(run: CheckRun, op: Operation, exchange: Exchange) -> dict[str, Any] | None:
+    """The one record (or object) a 2xx answer carries, as the dialect's envelope holds it."""
+    found = normalise.record(run.dialect, op, body(exchange)) if succeeded(exchange) else None
+    return found if isinstance(found, dict) else None
 
 
 def list_items(run: CheckRun, op: Operation, **params: Any) -> tuple[Exchange, list[dict[str, Any]]]:

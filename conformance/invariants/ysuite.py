@@ -8,11 +8,20 @@ from typing import Any
 
 from conformance import normalise
 from conformance.checks._common import body, fill_path, in_scope, lifecycle_resources
-from conformance.checks.auth import _probe, secured_operations
+from conformance.checks.auth import probe, secured_operations
 from conformance.checks.pagination import fetch, ids, list_operations, page_params
 from conformance.context import CheckRun
 from conformance.fixtures import request_schema
-from conformance.invariants._common import TOLERANCE, create_record, list_items, number, op_of, read_record
+from conformance.invariants._common import (
+    TOLERANCE,
+    create_record,
+    list_items,
+    number,
+    op_of,
+    read_record,
+    succeeded,
+    unique_word,
+)
 from conformance.registry import response, scenario
 from conformance.target import Exchange
 from crmspec.model import Operation
@@ -21,15 +30,6 @@ YS13_SORT_KEY = "deal_name"            # YS13: 'Use sortBy=deal_name&sortOrder=a
 UNKNOWN_PARAMETER = "crmconf_unknown"  # in no document: a query parameter no page names (X10)
 YS11_CONTACT_PERSON = "deal_contact_id"  # 004 'Individual contact within the company' (YS11)
 INDIVIDUAL = 1                         # 1D contacts: contact_type 1 Individual, 2 Business
-
-
-def _succeeded(exchange: Exchange) -> bool:
-    return exchange.status is not None and 200 <= exchange.status < 300
-
-
-def _token(run: CheckRun, kind: str) -> str:
-    """One word no record but the suite's own can hold (as PAG-013's), whatever a server's search matches."""
-    return f"crmconf{run.ctx.options.seed}{kind}{run.fixtures.counter + 1}z"
 
 
 def _error_shaped(payload: Any) -> bool:
@@ -60,7 +60,7 @@ def ys_not_found(run: CheckRun) -> None:
         if made is None:
             continue  # LIF-001 and STA-004 judge a create that fails
         valid = run.fixtures.body(name)
-        if not _succeeded(run.call(delete, fill_path(run, delete, made.id))):
+        if not succeeded(run.call(delete, fill_path(run, delete, made.id))):
             continue  # STA-005 and LIF-001 judge a delete that fails
         run.fixtures.forget(name, made.id)
         accepted = run.dialect.errors.accepted("not_found")
@@ -145,7 +145,7 @@ def ys_both_keys_required(run: CheckRun) -> None:
               ({"Authorization": f"Bearer {credential}"}, {"credential": "bearer"}, "the key pair as a bearer token"))
     for op, path in secured_operations(run):
         for headers, about, what in probes:
-            exchange = _probe(run, op, path, None, headers)
+            exchange = probe(run, op, path, None, headers)
             if exchange.status is None:
                 continue
             payload = body(exchange)
@@ -219,7 +219,7 @@ def ys_sort_accepted(run: CheckRun) -> None:
     for direction in ("asc", "desc"):
         exchange = run.call(op, params={sort.param: YS13_SORT_KEY, sort.dir_param: sort.directions.get(direction,
                                                                                                         direction)})
-        run.expect(_succeeded(exchange), exchange, f"{sort.param}={YS13_SORT_KEY}&{sort.dir_param}={direction} "
+        run.expect(succeeded(exchange), exchange, f"{sort.param}={YS13_SORT_KEY}&{sort.dir_param}={direction} "
                    f"answered {exchange.status}", about={"parameter": sort.param, "key": YS13_SORT_KEY,
                                                          "direction": direction})
     exchange = run.call(op, params={sort.param: YS13_SORT_KEY, sort.dir_param: "sideways"})
@@ -265,7 +265,7 @@ def ys_search_other_fields(run: CheckRun) -> None:
             continue
         properties = request_schema(create).get("properties", {})
         for field in [f for f in op.search.fields[1:] if f in properties]:
-            token = _token(run, "d")
+            token = unique_word(run, "d")
             made = run.fixtures.create(op.resource, overrides={field: f"About {token}"})
             if made is None:
                 continue  # LIF-001 and STA-004 judge a create that fails
@@ -318,11 +318,11 @@ def ys_optional_fields(run: CheckRun) -> None:
         value = _value_for(run, field, prop, deals, example.get("cstid"))
         if value is None:
             continue  # nothing valid to send: the requirement stays not exercised
-        token, about = _token(run, "f"), {"field": field}
+        token, about = unique_word(run, "f"), {"field": field}
         exchange = run.call(create, json_body=run.fixtures.body("deals", {"deal_name": f"Fields {token}",
                                                                           field: value}))
         made = run.fixtures.adopt(create, exchange)
-        if not run.expect(_succeeded(exchange), exchange, f"a deal with {field}={value!r} answered "
+        if not run.expect(succeeded(exchange), exchange, f"a deal with {field}={value!r} answered "
                           f"{exchange.status}", about=about) or made is None:
             continue  # accepted without an id to read: ENV-001 and SEM-302 judge the create's answer
         read, record = read_record(run, "deals", made.id)
@@ -354,7 +354,7 @@ def ys_update_required_only(run: CheckRun) -> None:
     sent = deal.exchange.request_body if isinstance(deal.exchange.request_body, dict) else {}
     only = {k: sent[k] for k in _required_on_update(update) if k in sent}
     exchange = run.call(update, fill_path(run, update, deal.id), json_body=only)
-    run.expect(_succeeded(exchange), exchange, f"a PUT of {sorted(only)} alone answered {exchange.status}")
+    run.expect(succeeded(exchange), exchange, f"a PUT of {sorted(only)} alone answered {exchange.status}")
 
 
 @scenario("SEM-311", "lifecycle", "What an update sends is what later reads show", "MUST",
@@ -366,13 +366,13 @@ def ys_update_stored(run: CheckRun) -> None:
     update, listed = op_of(run, "deals", "update"), op_of(run, "deals", "list")
     deal = create_record(run, "deals")
     sent = deal.exchange.request_body if isinstance(deal.exchange.request_body, dict) else {}
-    token = _token(run, "u")
+    token = unique_word(run, "u")
     changes = {"deal_name": f"Updated {token}", "deal_amount": 4321.5, "deal_source": "crmconf source",
                "deal_expected_close_date": "2027-03-31"}
     properties = request_schema(update).get("properties", {})
     changes = {k: v for k, v in changes.items() if k in properties}
     exchange = run.call(update, fill_path(run, update, deal.id), json_body={**sent, **changes})
-    if not run.expect(_succeeded(exchange), exchange, f"the update answered {exchange.status}"):
+    if not run.expect(succeeded(exchange), exchange, f"the update answered {exchange.status}"):
         return
     read, record = read_record(run, "deals", deal.id)
     listed_record: dict[str, Any] | None = None

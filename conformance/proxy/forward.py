@@ -37,7 +37,7 @@ from conformance.proxy.wire import (
     problem,
     upstream_failed,
 )
-from conformance.target import Exchange, _reason
+from conformance.target import Exchange, failure_reason
 
 StartResponse = Callable[..., Any]
 CHUNK = 64 * 1024
@@ -222,7 +222,7 @@ class Forwarder:
             response = self.session().request(method, self.origin + target, headers=sent, data=upload, stream=True,
                                               allow_redirects=False, timeout=(10, self.timeout))
         except requests.RequestException as exc:
-            exchange.error = _reason(exc)
+            exchange.error = failure_reason(exc)
             self.watch.record(Seen(method, path, operation, exchange, client,
                                    f"no answer from the upstream ({exchange.error})"))
             return self._answer(start_response, 502, "Bad Gateway",

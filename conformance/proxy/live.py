@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.proxy.watch import Watch
-from conformance.reports.html import _environment
+from conformance.reports.html import templates
 from conformance.reports.json_report import build_report, verdict_explanation
 
 StartResponse = Callable[..., Any]
@@ -30,7 +30,7 @@ def answer(watch: Watch, path: str, start_response: StartResponse) -> list[bytes
         kind = "application/json"
     elif path in ("/__proxy", "/__proxy/"):
         report = build_report(watch.result())
-        body = _environment().get_template(TEMPLATE).render(**view_model(report)).encode()
+        body = templates().get_template(TEMPLATE).render(**view_model(report)).encode()
         kind = "text/html; charset=utf-8"
     else:
         body = json.dumps({"message": f"{path} is not a page of the proxy: /__proxy/ or /__proxy/report"}).encode()

@@ -20,7 +20,7 @@ FAILURES_SHOWN = 20     # evidence items shown per check; report.json has them a
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("conformance", "templates"),
         autoescape=True,  # the template is .html.j2, which select_autoescape would not catch
@@ -103,4 +103,4 @@ def view_model(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_html(result: RunResult) -> str:
-    return _environment().get_template(TEMPLATE).render(**view_model(build_report(result)))
+    return templates().get_template(TEMPLATE).render(**view_model(build_report(result)))

@@ -1,6 +1,6 @@
-"""Olympus' contact import (POST /contacts/import): the uploaded file, its `mapping` and `options`, and how one
-row becomes a contact, in the API's own words. Reading CSV is mock_server/formats/csv_files.py; the handler,
-which stores the contacts and their webhook events, is olympus.import_contacts."""
+"""Olympus' contact import (POST /contacts/import): the uploaded file, its `mapping` and `options`, how one row
+becomes a contact, in the API's own words, and the contacts stored with their webhook events. Reading CSV is
+mock_server/formats/csv_files.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ import json
 import re
 from typing import Any
 
+from flask import Response
+
+from crmspec.model import Operation
+from mock_server.auth import Principal
+from mock_server.behaviours.olympus_contacts import default_status
+from mock_server.behaviours.olympus_records import TenantEvents, shown
 from mock_server.engine import Engine
 from mock_server.errors import ValidationFailed
 from mock_server.formats.csv_files import CsvText, UnreadableCsv, columns_named_like, rows_by_mapping, uploaded_text
+from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 INVALID = "The given data was invalid."
@@ -151,3 +158,35 @@ def contact_from_row(engine: Engine, values: dict[str, str],
     if source and not body.get("source"):
         body["source"] = source
     return body, None
+
+
+def import_contacts(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
+    """The file's rows as contacts, in one transaction; a row whose email a contact has is a duplicate, skipped."""
+    upload = read_contact_file(req)
+    contacts = engine.resource("contacts")
+    imported: list[str] = []
+    errors: list[dict[str, Any]] = []
+    skipped = duplicates = 0
+    events = TenantEvents(engine, principal)
+    with engine.store.transaction():
+        for number, values in upload.rows:
+            body, problem = contact_from_row(engine, values, upload.source)
+            if body is None:
+                skipped += 1
+                errors.append({"row": number, "code": "VALIDATION_ERROR", "message": str(problem)})
+                continue
+            if engine.store.all(contacts.name, [q.same_text("email", body["email"])]):
+                skipped += 1
+                duplicates += 1
+                if not upload.skip_duplicates:
+                    errors.append({"row": number, "code": "duplicate_contact", "message": "Contact already exists"})
+                continue
+            default_status(body)
+            body.setdefault("tags", [])
+            created = engine.insert(contacts, engine.build(contacts, body))
+            imported.append(created["id"])
+            events.emit("crm.contact_created", shown(engine, "contacts", created))
+    events.deliver()
+    return engine.respond(op, "item", {"imported": len(imported), "skipped": skipped, "duplicates": duplicates,
+                                       "skip_duplicates": upload.skip_duplicates, "errors": errors,
+                                       "contact_ids": imported})

@@ -25,6 +25,7 @@ class Page:
     delete_status: int
     not_found_status: int
     validation_status: int
+    malformed_status: int                  # a body that is not JSON at all
     record: tuple[str, ...]                # where a single record sits ("" path = bare)
     field_errors: tuple[str, ...]
     field_error_is_list: bool
@@ -45,6 +46,7 @@ PAGES: dict[str, Page] = {
         base="/api", items=("data",), total=("total",), page=("current_page",), page_param="page",
         size_param="per_page", first_page=1, default_size=25, max_size=100, create_status=201,
         delete_status=200, not_found_status=404, validation_status=422, record=("data",),
+        malformed_status=400,  # 000's status table: "400 Bad Request - Invalid input"
         field_errors=("errors",), field_error_is_list=False, error_success_false=True,
         resources={
             # 001: name and stage_id are Required; stage "Proposal" is one of the page's stages
@@ -63,6 +65,7 @@ PAGES: dict[str, Page] = {
         base="/api/v1/crm", items=("data",), total=("pagination", "total"), page=("pagination", "page"),
         page_param="page", size_param="limit", first_page=1, default_size=20, max_size=100, create_status=201,
         delete_status=204, not_found_status=404, validation_status=400, record=(), field_errors=("details",),
+        malformed_status=400,  # the platform error page: invalid input is 400 (OC5)
         field_error_is_list=True, error_success_false=False,
         resources={
             "contacts": {"path": "/contacts", "id": "id",
@@ -78,6 +81,8 @@ PAGES: dict[str, Page] = {
         size_param="per_page", first_page=1, default_size=15, max_size=100, create_status=201, delete_status=204,
         not_found_status=404, validation_status=422, record=(), field_errors=("errors",), field_error_is_list=True,
         error_success_false=False,
+        # 003 documents no answer to a body that is not JSON; Laravel's framework answer to one is 400
+        malformed_status=400,
         resources={
             "deals": {"path": "/deals", "id": "id", "create": {"name": "Zeta Rollout", "stage_id": 1, "amount": 900},
                       "update": {"name": "Zeta Rollout II", "stage_id": 1}, "required": "name", "name_field": "name"},
@@ -93,6 +98,7 @@ PAGES: dict[str, Page] = {
         base="/v1", items=("data", "data"), total=("data", "total_records"), page=("data", "current_page"),
         page_param="pageIndex", size_param="pageSize", first_page=0, default_size=10, max_size=100,
         create_status=200, delete_status=200, not_found_status=400, validation_status=422, record=("data",),
+        malformed_status=400,  # 004's statuses: 400 for a request the API refuses outside field validation
         field_errors=("errors",), field_error_is_list=True, error_success_false=True,
         resources={
             "deals": {"path": "/deals", "id": "deal_id",

@@ -9,7 +9,6 @@ import datetime as dt
 import http.server
 import io
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from tests.conftest import Mock
 from tests.integration.helpers import all_records, assert_error_envelope, field_errors
+from tests.integration.subscriber import Sink, SinkHandler
 
 Made = Callable[..., Mock]
 CATEGORY_MAX = {"demographic": 30, "behavioral": 40, "fit": 30}  # 002 "Get Lead Score" example
@@ -508,32 +508,10 @@ def test_import_skips_or_reports_duplicates(make_mock: Made) -> None:
 
 
 # webhooks --------------------------------------------------------------------------------------------------------
-class Sink(http.server.HTTPServer):
-    received: list[dict[str, Any]]
-
-
-class SinkHandler(http.server.BaseHTTPRequestHandler):
-    server: Sink
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        length = int(self.headers.get("Content-Length") or 0)
-        self.server.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        return
-
-
 @pytest.fixture
 def sink() -> Iterator[Sink]:
-    server = Sink(("127.0.0.1", 0), SinkHandler)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with Sink.serving() as server:
+        yield server
 
 
 def stored_events(mock: Mock) -> list[dict[str, Any]]:
