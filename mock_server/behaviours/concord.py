@@ -24,16 +24,10 @@ from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours.concord_billing import apply_billable, computed_billable, empty_billable
-from mock_server.behaviours.concord_query import (
-    ASSOCIATIONS,
-    INT64_MAX,
-    list_where,
-    project,
-    query_parts,
-    selected,
-)
+from mock_server.behaviours.concord_query import ASSOCIATIONS, list_where, project, query_parts, selected
 from mock_server.engine import Behaviour, Engine, Handler, each
 from mock_server.errors import Conflict, ValidationFailed
+from mock_server.limits import INT64_MAX
 from mock_server.responses import json_response, success_body
 from mock_server.store import Query
 from mock_server.store import query as q

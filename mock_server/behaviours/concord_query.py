@@ -13,6 +13,7 @@ from crmspec.schemas import field_types
 from mock_server.auth import Principal
 from mock_server.engine import Engine
 from mock_server.errors import ValidationFailed
+from mock_server.limits import clamp_int64
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
@@ -22,7 +23,6 @@ ASSOCIATIONS = ("contacts", "companies", "activities")
 # Stored fields outside the schema's properties that the query grammar may still name.
 EXTRA_FIELDS: dict[str, tuple[str, ...]] = {"deals": ASSOCIATIONS}
 SEARCH_OPERATORS = ("like", "=", "in")
-INT64_MAX = 2**63 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _typed(raw: str, kinds: frozenset[str]) -> tuple[bool, Any]:
             if not math.isfinite(number):
                 return False, None
             return True, number
-        return True, max(-(2**63), min(INT64_MAX, number))
+        return True, clamp_int64(number)
     if "boolean" in kinds:
         lowered = text.lower()
         if lowered in ("1", "true", "0", "false"):

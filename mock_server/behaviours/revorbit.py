@@ -9,7 +9,7 @@ Everything here is computed from the stored records:
 - stage moves, the primary quote, stage administration and CSV import are atomic writes.
 
 Beside it: `revorbit_auth.py` (login, register, refresh), `revorbit_csv.py` (the deals CSV: export, template,
-the import's rules), `revorbit_quote_pdf.py` (the quote PDF), `revorbit_moments.py` (stored timestamps read).
+the import's rules), `revorbit_quote_pdf.py` (the quote PDF).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import revorbit_auth, revorbit_csv, revorbit_quote_pdf
-from mock_server.behaviours.revorbit_moments import moment
 from mock_server.engine import Behaviour, Engine
 from mock_server.errors import Conflict, ValidationFailed
 from mock_server.responses import json_response, success_body
@@ -56,6 +55,17 @@ EMAIL_SUBJECTS = (
 # ---------------------------------------------------------------------------------------------- helpers
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A stored date or timestamp as an aware datetime (naive values are UTC); None when unparseable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _money(value: float) -> float | int:
@@ -131,9 +141,9 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
         record["is_lost"] = bool(record.get("is_lost")) and not record["is_won"]
     if not _closed(record):
         record["closed_at"] = None
-    elif moment(record.get("closed_at")) is None:
+    elif _moment(record.get("closed_at")) is None:
         stamp = record.get("updated_at")
-        record["closed_at"] = stamp if moment(stamp) else engine.now(engine.resource(DEALS), "closed_at")
+        record["closed_at"] = stamp if _moment(stamp) else engine.now(engine.resource(DEALS), "closed_at")
     if not record["is_lost"]:
         record["loss_reason"] = None
     return record
@@ -145,9 +155,9 @@ def _last_activities(engine: Engine, deal_ids: list[Any]) -> dict[Any, dt.dateti
     found = engine.store.maxima_by((NOTES, DEAL_TASKS), ("created_at", "updated_at"), "deal_id", deal_ids)
     latest: dict[Any, dt.datetime] = {}
     for deal_id, values in found.items():
-        latest_moment = max((m for m in map(moment, values) if m is not None), default=None)
-        if latest_moment is not None:
-            latest[deal_id] = latest_moment
+        moment = max((m for m in map(_moment, values) if m is not None), default=None)
+        if moment is not None:
+            latest[deal_id] = moment
     return latest
 
 
@@ -157,7 +167,7 @@ def risk_of(deal: dict[str, Any], last: dt.datetime | None, now: dt.datetime) ->
     today = now.date()
     factors: list[dict[str, Any]] = []
 
-    created = moment(deal.get("created_at"))
+    created = _moment(deal.get("created_at"))
     since = max((m for m in (last, created) if m is not None), default=None)  # creating the deal is activity too
     if since is not None:
         days = max(0, (now - since).days)
@@ -167,7 +177,7 @@ def risk_of(deal: dict[str, Any], last: dt.datetime | None, now: dt.datetime) ->
             factors.append({"label": "No recent activity", "detail": detail,
                             "weight": WEIGHT_STALE if days >= STALE_DAYS else WEIGHT_QUIET})
 
-    close = moment(deal.get("expected_close_date"))
+    close = _moment(deal.get("expected_close_date"))
     if close is None:
         factors.append({"label": "No expected close date", "detail": "The deal has no expected close date",
                         "weight": WEIGHT_NO_CLOSE_DATE})
@@ -221,7 +231,7 @@ def move_stage(engine: Engine, op: Operation, req: ValidRequest, principal: Prin
         if records.is_int(probability):
             current["probability"] = max(0, min(100, probability))
         if won or lost:
-            if moved or moment(current.get("closed_at")) is None:
+            if moved or _moment(current.get("closed_at")) is None:
                 current["closed_at"] = engine.now(resource, "closed_at")
         else:
             current["closed_at"] = None
@@ -311,7 +321,7 @@ def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any
     owner = engine.store.get("users", deal["assigned_to"]) if deal.get("assigned_to") is not None else None
     ours = str((owner or {}).get("email") or "sales@revorbit.example")
     theirs = str(contact["email"])
-    start = moment(deal.get("created_at")) or _now()
+    start = _moment(deal.get("created_at")) or _now()
     rng = random.Random(f"revorbit:{engine.store.meta('seed')}:deal:{deal['id']}")
     resource = engine.resource(DEALS)
     emails = []
@@ -329,7 +339,7 @@ def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any
             "direction": "outbound" if outbound else "inbound",
             "sent_at": records.timestamp(resource, "created_at", sent),
         })
-    return sorted(emails, key=lambda e: (moment(e["sent_at"]) or start, e["id"]), reverse=True)
+    return sorted(emails, key=lambda e: (_moment(e["sent_at"]) or start, e["id"]), reverse=True)
 
 
 def linked_emails(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -355,7 +365,7 @@ def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
         events.append({"id": email["id"], "type": "email", "subject": email["subject"], "from": email["from"],
                        "to": email["to"], "occurred_at": email["sent_at"]})
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
-    events.sort(key=lambda e: (moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
+    events.sort(key=lambda e: (_moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
     return _raw_response(engine, op, "collection", events)
 
 

@@ -17,6 +17,7 @@ from mock_server.auth import Principal
 from mock_server.engine import Engine
 from mock_server.errors import ValidationFailed
 from mock_server.formats.csv_files import CsvText, UnreadableCsv, csv_download, rows_by_column, uploaded_text
+from mock_server.limits import INT64_MAX
 from mock_server.store import Query, Sort
 from mock_server.validation import ValidRequest
 
@@ -28,7 +29,6 @@ EXPORT_COLUMNS = ("id", *IMPORT_COLUMNS, "stage_name", "contact_name", "company_
                   "is_lost", "closed_at", "loss_reason", "created_at", "updated_at")
 REQUIRED_COLUMNS = ("name", "stage_id")
 ID_COLUMNS = {"stage_id": "stages", "contact_id": "contacts", "company_id": "companies", "assigned_to": "users"}
-INT64_MAX = 2**63 - 1
 
 
 def export(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:

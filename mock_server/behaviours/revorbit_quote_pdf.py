@@ -12,7 +12,7 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server import records
 from mock_server.auth import Principal
-from mock_server.behaviours.revorbit_moments import moment
+from mock_server.clock import parse_time
 from mock_server.engine import Engine
 from mock_server.formats.pdf import text_page
 from mock_server.validation import ValidRequest
@@ -55,7 +55,7 @@ def quote_lines(quote: dict[str, Any], deal: dict[str, Any] | None) -> list[tupl
 
 def _written(quote: dict[str, Any]) -> dt.datetime:
     """When the quote was last written: the PDF's creation date, so that a quote gives the same bytes each time."""
-    return moment(quote.get("updated_at")) or moment(quote.get("created_at")) or EPOCH
+    return parse_time(quote.get("updated_at")) or parse_time(quote.get("created_at")) or EPOCH
 
 
 def quote_pdf(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
