@@ -18,7 +18,7 @@ from crmspec.model import Api, Envelope, Operation, Resource
 from crmspec.schemas import nullable
 from mock_server import records
 from mock_server.auth import Credentials, Principal
-from mock_server.errors import Conflict, MockError, NotFound, Unauthorized, ValidationFailed
+from mock_server.errors import INVALID_DATA, Conflict, MockError, NotFound, Unauthorized, ValidationFailed
 from mock_server.filters import filter_condition
 from mock_server.responses import DEFAULT_STATUSES, json_response, list_body, page_offset, page_values, success_body
 from mock_server.store import Query, RecordStore, Sort
@@ -137,13 +137,19 @@ class Engine:
 
     def respond(self, operation: Operation, action: str, payload: Any, status: int | None = None,
                 headers: dict[str, str] | None = None) -> Response:
-        envelope = self.dialect.envelope_for(operation, action)
         resource = self.dialect.resources.get(operation.resource)
         if resource is not None and isinstance(payload, dict) and resource.id_field in payload:
             payload = self.presented(resource, payload)
         elif resource is not None and isinstance(payload, list):
             shown = iter(self.presented_all(resource, [r for r in payload if isinstance(r, dict)]))
             payload = [next(shown) if isinstance(r, dict) else r for r in payload]
+        return self.respond_as_is(operation, action, payload, status, headers)
+
+    def respond_as_is(self, operation: Operation, action: str, payload: Any, status: int | None = None,
+                      headers: dict[str, str] | None = None) -> Response:
+        """The operation's envelope around a payload that is already final (not a stored record: no present
+        hook), such as a computed total or a pipeline view."""
+        envelope = self.dialect.envelope_for(operation, action)
         return json_response(status or envelope.status, success_body(envelope, payload), headers)
 
     def now(self, resource: Resource, field: str = "updated_at") -> str:
@@ -196,7 +202,7 @@ class Engine:
         for field_name, messages in (own(self, stored, body) if own else {}).items():
             problems.setdefault(field_name, []).extend(messages)
         if problems:
-            raise ValidationFailed("The given data was invalid.", field_errors=problems)
+            raise ValidationFailed(INVALID_DATA, field_errors=problems)
 
     def denormalise(self, resource: Resource, record: dict[str, Any]) -> None:
         """Copy display names from referenced records (contact_name from the contact's name)."""
@@ -285,7 +291,7 @@ class Engine:
             return []
         if key not in sort.keys:
             raise ValidationFailed(
-                "The given data was invalid.",
+                INVALID_DATA,
                 field_errors={sort.param: [f"The selected {sort.param} is invalid."]},
             )
         field = sort.keys[key]
@@ -308,7 +314,7 @@ class Engine:
         if page < pag.first_page:
             problems[pag.page_param] = [f"The {pag.page_param} field must be at least {pag.first_page}."]
         if problems:
-            raise ValidationFailed("The given data was invalid.", field_errors=problems)
+            raise ValidationFailed(INVALID_DATA, field_errors=problems)
         return page, size
 
     def page(self, operation: Operation, resource: Resource, req: ValidRequest,
@@ -403,7 +409,7 @@ class Engine:
         missing = [f for f in operation.required_on_update if body.get(f) in (None, "")]
         if missing:
             raise ValidationFailed(
-                "The given data was invalid.",
+                INVALID_DATA,
                 field_errors={f: [f"The {f.replace('_', ' ')} field is required."] for f in missing},
             )
         with self.store.transaction():

@@ -22,6 +22,11 @@ class BadRequest(MockError):
     """Malformed input that is not a field error (broken JSON, a body that is not an object)."""
 
 
+# The message of a refusal with field errors; the field errors say what was wrong (each API's envelope carries
+# them; the message is Laravel's wording, which the APIs that print one share).
+INVALID_DATA = "The given data was invalid."
+
+
 class ValidationFailed(MockError):
     """Input that parses but breaks the document's schema or the API's rules, with field errors."""
 

@@ -18,6 +18,7 @@ from crmspec.parameters import typed
 from crmspec.routes import Routes as DocumentRoutes
 from crmspec.schemas import field_types
 from mock_server.errors import (
+    INVALID_DATA,
     BadRequest,
     MethodNotAllowed,
     NotFound,
@@ -167,7 +168,7 @@ class RequestValidator:
             values[where][name] = value
         body, files, form = self._body(request, errors)
         if errors:
-            raise ValidationFailed("The given data was invalid.", field_errors=errors)
+            raise ValidationFailed(INVALID_DATA, field_errors=errors)
         return ValidRequest(values["path"], values["query"], body, files, form)
 
     def _body(self, request: Any, errors: dict[str, list[str]]) -> tuple[Any, dict[str, FileStorage], dict[str, str]]:

@@ -26,14 +26,12 @@ from mock_server.auth import Principal
 from mock_server.behaviours.concord_billing import apply_billable, computed_billable, empty_billable
 from mock_server.behaviours.concord_query import ASSOCIATIONS, list_where, project, query_parts, selected
 from mock_server.engine import Behaviour, Engine, Handler, each
-from mock_server.errors import Conflict, ValidationFailed
+from mock_server.errors import INVALID_DATA, Conflict, ValidationFailed
 from mock_server.limits import INT64_MAX
-from mock_server.responses import json_response, success_body
 from mock_server.store import Query
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
-INVALID = "The given data was invalid."
 COUNTS = {"contacts": "contacts_count", "companies": "companies_count"}  # the counts the Deal schema has
 STATUSES = ("open", "won", "lost")
 TERMINAL = ("won", "lost")
@@ -43,13 +41,6 @@ DEAL_READ_ONLY = ("id", "won_date", "lost_date", "display_name", "path", "billab
 
 
 # ---------------------------------------------------------------------------------------- shared
-def _reply(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None,
-           headers: dict[str, str] | None = None) -> Response:
-    """A body in the operation's envelope, without the record hooks (payload already final)."""
-    envelope = engine.dialect.envelope_for(op, action)
-    return json_response(status or envelope.status, success_body(envelope, payload), headers)
-
-
 def _id_list(value: Any) -> list[int]:
     """Distinct integer ids, first occurrence kept."""
     out: list[int] = []
@@ -67,7 +58,7 @@ def _require_existing(engine: Engine, wanted: dict[str, list[Any]]) -> None:
             if not records.is_int(value) or engine.store.get(key, value) is None:
                 problems[f"{key}.{index}"] = [f"The selected {key}.{index} is invalid."]
     if problems:
-        raise ValidationFailed(INVALID, field_errors=problems)
+        raise ValidationFailed(INVALID_DATA, field_errors=problems)
 
 
 def _body_associations(body: dict[str, Any]) -> dict[str, list[Any]]:
@@ -78,7 +69,7 @@ def _body_associations(body: dict[str, Any]) -> dict[str, list[Any]]:
             continue
         value = body[key]
         if not isinstance(value, list) or not all(records.is_int(v) for v in value):
-            raise ValidationFailed(INVALID, field_errors={key: [f"The {key} field must be an array of ids."]})
+            raise ValidationFailed(INVALID_DATA, field_errors={key: [f"The {key} field must be an array of ids."]})
         found[key] = value
     return found
 
@@ -148,11 +139,11 @@ def search_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     conditions, searched, keep = query_parts(engine, op, resource, req, principal)
     order = engine.ordering(op, resource, req)
     if not searched:
-        return _reply(engine, op, "collection", [])
+        return engine.respond_as_is(op, "collection", [])
     take: Any = req.query.get("take")
     limit = max(1, min(INT64_MAX, take)) if records.is_int(take) else None
     items, _ = engine.store.query(resource.name, Query(where=conditions, order=order, limit=limit))
-    return _reply(engine, op, "collection", [project(r, keep) for r in engine.presented_all(resource, items)])
+    return engine.respond_as_is(op, "collection", [project(r, keep) for r in engine.presented_all(resource, items)])
 
 
 # ----------------------------------------------------------------------------- deals CRUD
@@ -198,7 +189,7 @@ def update_deal(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
         resource, record = engine.target(op, req)
         missing = [f for f in op.required_on_update if body.get(f) in (None, "")]
         if missing:
-            raise ValidationFailed(INVALID, field_errors={
+            raise ValidationFailed(INVALID_DATA, field_errors={
                 f: [f"The {f.replace('_', ' ')} field is required."] for f in missing})
         engine.check_references(resource, body)
         old = _status(record.get("status"), "open")
@@ -221,7 +212,7 @@ def change_status(engine: Engine, op: Operation, req: ValidRequest, principal: P
     """PUT /deals/{id}/status/{status}: open / won / lost with the lock (CC9); dates follow (CC10)."""
     new = str(req.path.get("status", ""))
     if new not in STATUSES:
-        raise ValidationFailed(INVALID, field_errors={"status": ["The selected status is invalid."]})
+        raise ValidationFailed(INVALID_DATA, field_errors={"status": ["The selected status is invalid."]})
     body = req.fields()
     reason = body.get("lost_reason")
     with engine.store.transaction():
@@ -244,7 +235,7 @@ def change_status(engine: Engine, op: Operation, req: ValidRequest, principal: P
 def read_billable(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     _, deal = engine.target(op, req)
     billable = deal.get("billable")
-    return _reply(engine, op, "item", billable if isinstance(billable, dict) else empty_billable())
+    return engine.respond_as_is(op, "item", billable if isinstance(billable, dict) else empty_billable())
 
 
 def save_billable(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -255,7 +246,7 @@ def save_billable(engine: Engine, op: Operation, req: ValidRequest, principal: P
         updated = dict(deal, billable=apply_billable(engine, deal.get("billable"), body, ""))
         updated["updated_at"] = engine.now(resource)
         saved = engine.save(resource, updated)
-    return _reply(engine, op, "item", saved["billable"])
+    return engine.respond_as_is(op, "item", saved["billable"])
 
 
 # ------------------------------------------------------------------------------ associations

@@ -10,9 +10,8 @@ from typing import Any
 
 from mock_server import records
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 
-INVALID = "The given data was invalid."
 TAX_TYPES = ("exclusive", "inclusive", "no_tax")
 DEFAULT_TAX_TYPE = "exclusive"  # Concord's Settings -> Products default (CC15)
 DISCOUNT_TYPES = ("percent", "fixed")
@@ -232,7 +231,7 @@ def apply_billable(engine: Engine, current: Any, data: dict[str, Any], prefix: s
             continue
         _check_product(item, {**(existing or {}), **item}, key, problems)
     if problems:
-        raise ValidationFailed(INVALID, field_errors=problems)
+        raise ValidationFailed(INVALID_DATA, field_errors=problems)
 
     billing = _Billing(engine)
     for item in inputs:

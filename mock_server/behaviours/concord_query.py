@@ -12,12 +12,11 @@ from crmspec.model import Operation, Resource
 from crmspec.schemas import field_types
 from mock_server.auth import Principal
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 from mock_server.limits import clamp_int64
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
-INVALID = "The given data was invalid."
 # A deal stores its associations as id lists, outside the schema's properties (concord.py keeps them).
 ASSOCIATIONS = ("contacts", "companies", "activities")
 # Stored fields outside the schema's properties that the query grammar may still name.
@@ -122,7 +121,7 @@ def _search_fields(resource: Resource, raw: str) -> list[tuple[_Field, str]]:
         if field is not None:
             criteria.append((field, operator))
     if bad:
-        raise ValidationFailed(INVALID, field_errors={"search_fields": [
+        raise ValidationFailed(INVALID_DATA, field_errors={"search_fields": [
             f"The search_fields field names an unknown field or operator: {', '.join(bad)}."]})
     return criteria
 

@@ -16,7 +16,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours.olympus_records import TenantEvents, money, shown
 from mock_server.behaviours.olympus_scoring import rescore, visible_score
 from mock_server.engine import Engine
-from mock_server.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from mock_server.errors import INVALID_DATA, BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
@@ -26,7 +26,7 @@ def _owner(engine: Engine, owner_id: Any, field: str) -> dict[str, Any] | None:
         return None
     user = engine.store.get("users", owner_id)
     if user is None:
-        raise ValidationFailed("The given data was invalid.",
+        raise ValidationFailed(INVALID_DATA,
                                field_errors={field: [f"The selected {field.rsplit('.', 1)[-1].replace('_', ' ')} "
                                                      "is invalid."]})
     return {"id": user["id"], "name": user.get("name")}
@@ -157,7 +157,7 @@ def merge_contacts(engine: Engine, op: Operation, req: ValidRequest, principal: 
             problems[f"field_preferences.{field}"] = [
                 f"{source} is neither the primary contact nor one of the merged contacts."]
     if problems:
-        raise ValidationFailed("The given data was invalid.", field_errors=problems)
+        raise ValidationFailed(INVALID_DATA, field_errors=problems)
 
     before = visible_score(engine, primary_id)
     result = _merged(primary, merged, prefs, by_id, fields)

@@ -15,7 +15,7 @@ from mock_server.behaviours.olympus_records import TenantEvents, shown
 from mock_server.behaviours.olympus_scoring import rescore, visible_score
 from mock_server.clock import stamp, utcnow
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 from mock_server.validation import ValidRequest
 from mock_server.webhooks import Events
 
@@ -111,7 +111,7 @@ def bulk_enrich(engine: Engine, op: Operation, req: ValidRequest, principal: Pri
     asked = body.get("fields")
     unknown = [f for f in asked or [] if f not in ENRICH_GROUPS]
     if unknown:
-        raise ValidationFailed("The given data was invalid.", field_errors={"fields": [
+        raise ValidationFailed(INVALID_DATA, field_errors={"fields": [
             f"Unknown data group {f}; use {', '.join(ENRICH_GROUPS)}." for f in unknown]})
     groups = list(dict.fromkeys(ENRICH_GROUPS[f] for f in asked)) if asked else ["company", "social", "contact"]
     results: list[dict[str, Any]] = []

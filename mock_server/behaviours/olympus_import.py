@@ -16,12 +16,11 @@ from mock_server.auth import Principal
 from mock_server.behaviours.olympus_contacts import default_status
 from mock_server.behaviours.olympus_records import TenantEvents, shown
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 from mock_server.formats.csv_files import CsvText, UnreadableCsv, columns_named_like, rows_by_mapping, uploaded_text
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
-INVALID = "The given data was invalid."
 IMPORT_FIELDS = ("name", "email", "phone", "company", "title", "source", "type", "status", "segment", "tags",
                  "notes", "owner_id")
 CUSTOM = "custom_fields."  # a mapped field named custom_fields.<name> fills that custom field
@@ -30,7 +29,7 @@ CHOICES = (("type", ("customer", "lead")), ("status", ("active", "inactive", "le
 
 
 def _refused(problems: dict[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(INVALID, field_errors=problems)
+    return ValidationFailed(INVALID_DATA, field_errors=problems)
 
 
 @dataclasses.dataclass(frozen=True)

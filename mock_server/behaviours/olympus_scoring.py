@@ -21,7 +21,7 @@ from mock_server.auth import Principal
 from mock_server.behaviours.olympus_records import CLOSED_STAGES, TenantEvents, shown
 from mock_server.clock import parse_date, stamp, utcnow
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 from mock_server.store import RecordStore
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
@@ -396,7 +396,7 @@ def configure_scoring(engine: Engine, op: Operation, req: ValidRequest, principa
     rules = list(req.fields().get("rules") or [])
     problems = _rule_problems(engine, rules)
     if problems:
-        raise ValidationFailed("The given data was invalid.", field_errors=problems)
+        raise ValidationFailed(INVALID_DATA, field_errors=problems)
     stored = {"rules": rules, "updated_at": stamp(utcnow())}
     before = {c["id"]: int(lead_score(engine, c)["total_score"]) for c in engine.store.all("contacts")}
     events = TenantEvents(engine, principal)

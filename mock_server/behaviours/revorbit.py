@@ -27,14 +27,12 @@ from mock_server import records
 from mock_server.auth import Principal
 from mock_server.behaviours import revorbit_auth, revorbit_csv, revorbit_quote_pdf
 from mock_server.engine import Behaviour, Engine
-from mock_server.errors import Conflict, ValidationFailed
-from mock_server.responses import json_response, success_body
+from mock_server.errors import INVALID_DATA, Conflict, ValidationFailed
 from mock_server.store import Query, Sort
 from mock_server.store import query as q
 from mock_server.validation import ValidRequest
 
 DEALS, STAGES, NOTES, DEAL_TASKS = "deals", "stages", "deal_notes", "deal_tasks"
-INVALID = "The given data was invalid."
 
 # risk scoring: the weights add up to at most 90, so the cap of 100 is never reached and the score
 # always equals the sum of the factors' weights
@@ -101,12 +99,6 @@ def _deal_filter(deal_id: Any) -> list[q.Predicate]:
     return [q.eq("deal_id", deal_id)]
 
 
-def _raw_response(engine: Engine, op: Operation, action: str, payload: Any, status: int | None = None) -> Response:
-    """The operation's envelope around a payload that is not a stored record (no present hook)."""
-    envelope = engine.dialect.envelope_for(op, action)
-    return json_response(status or envelope.status, success_body(envelope, payload))
-
-
 
 def _ordered_stages(engine: Engine) -> list[dict[str, Any]]:
     items, _ = engine.store.query(STAGES, Query(order=[Sort("display_order")]))
@@ -117,7 +109,8 @@ def _stage_or_invalid(engine: Engine, stage_id: Any, field: str = "stage_id") ->
     stage = engine.store.get(STAGES, stage_id) if records.is_int(stage_id) \
         else None
     if stage is None:
-        raise ValidationFailed(INVALID, field_errors={field: [f"The selected {field.replace('_', ' ')} is invalid."]})
+        label = field.replace("_", " ")
+        raise ValidationFailed(INVALID_DATA, field_errors={field: [f"The selected {label} is invalid."]})
     return stage
 
 
@@ -247,9 +240,9 @@ def set_primary_quote(engine: Engine, op: Operation, req: ValidRequest, principa
         current = engine.require(resource, deal[resource.id_field])
         quote = engine.store.get("quotes", quote_id) if quote_id is not None else None
         if quote is None:
-            raise ValidationFailed(INVALID, field_errors={"quote_id": ["The selected quote id is invalid."]})
+            raise ValidationFailed(INVALID_DATA, field_errors={"quote_id": ["The selected quote id is invalid."]})
         if quote.get("deal_id") != current[resource.id_field]:
-            raise ValidationFailed(INVALID, field_errors={"quote_id": ["The quote does not belong to this deal."]})
+            raise ValidationFailed(INVALID_DATA, field_errors={"quote_id": ["The quote does not belong to this deal."]})
         current["primary_quote_id"] = quote["id"]
         current["updated_at"] = engine.now(resource)
         saved = engine.save(resource, current)
@@ -278,7 +271,7 @@ def pipeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
             "total_value": _money(sum(records.amount(d.get("value")) for d in members)),
             "deals": engine.presented_all(resource, members),
         })
-    return _raw_response(engine, op, "collection", columns)
+    return engine.respond_as_is(op, "collection", columns)
 
 
 def stats(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -289,7 +282,7 @@ def stats(engine: Engine, op: Operation, req: ValidRequest, principal: Principal
     total = sum(records.amount(d.get("value")) for d in deals)
     weighted = sum(records.amount(d.get("value")) * records.amount(d.get("probability")) / 100 for d in open_deals)
     closed = len(won) + len(lost)
-    return _raw_response(engine, op, "item", {
+    return engine.respond_as_is(op, "item", {
         "total_value": _money(total),
         "deal_count": len(deals),
         "open_count": len(open_deals),
@@ -344,7 +337,7 @@ def linked_emails_of(engine: Engine, deal: dict[str, Any]) -> list[dict[str, Any
 
 def linked_emails(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
     _, deal = engine.target(op, req)
-    return _raw_response(engine, op, "collection", linked_emails_of(engine, deal))
+    return engine.respond_as_is(op, "collection", linked_emails_of(engine, deal))
 
 
 def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -366,7 +359,7 @@ def timeline(engine: Engine, op: Operation, req: ValidRequest, principal: Princi
                        "to": email["to"], "occurred_at": email["sent_at"]})
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     events.sort(key=lambda e: (_moment(e["occurred_at"]) or oldest, e["type"], e["id"]), reverse=True)
-    return _raw_response(engine, op, "collection", events)
+    return engine.respond_as_is(op, "collection", events)
 
 
 # ---------------------------------------------------------------------------------------------- CSV
@@ -377,7 +370,7 @@ def import_deals(engine: Engine, op: Operation, req: ValidRequest, principal: Pr
     with engine.store.transaction():
         for body in bodies:
             engine.insert(resource, engine.build(resource, body))
-    return _raw_response(engine, op, "item", {"created": len(bodies), "failed": len(failures), "errors": failures})
+    return engine.respond_as_is(op, "item", {"created": len(bodies), "failed": len(failures), "errors": failures})
 
 
 # ---------------------------------------------------------------------------------------------- stages
@@ -390,7 +383,7 @@ def _check_stage(body: dict[str, Any], base: dict[str, Any] | None = None) -> No
     if records.is_int(probability) and not 0 <= probability <= 100:
         problems["probability"] = ["The probability field must be between 0 and 100."]
     if problems:
-        raise ValidationFailed(INVALID, field_errors=problems)
+        raise ValidationFailed(INVALID_DATA, field_errors=problems)
 
 
 def stage_collection(engine: Engine, op: Operation, req: ValidRequest, principal: Principal | None) -> Response:
@@ -451,7 +444,7 @@ def reorder_stages(engine: Engine, op: Operation, req: ValidRequest, principal: 
     with engine.store.transaction():
         existing = [s[resource.id_field] for s in _ordered_stages(engine)]
         if not isinstance(order, list) or len(order) != len(set(order)) or set(order) != set(existing):
-            raise ValidationFailed(INVALID, field_errors={
+            raise ValidationFailed(INVALID_DATA, field_errors={
                 "order": ["The order field must list every stage id exactly once."]})
         stages = []
         for position, stage_id in enumerate(order, start=1):

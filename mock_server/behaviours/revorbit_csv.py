@@ -15,13 +15,12 @@ from flask import Response
 from crmspec.model import Operation
 from mock_server.auth import Principal
 from mock_server.engine import Engine
-from mock_server.errors import ValidationFailed
+from mock_server.errors import INVALID_DATA, ValidationFailed
 from mock_server.formats.csv_files import CsvText, UnreadableCsv, csv_download, rows_by_column, uploaded_text
 from mock_server.limits import INT64_MAX
 from mock_server.store import Query, Sort
 from mock_server.validation import ValidRequest
 
-INVALID = "The given data was invalid."
 # the template's columns are the importable fields; the export adds the record's own and display fields
 IMPORT_COLUMNS = ("name", "value", "stage_id", "contact_id", "company_id", "probability", "expected_close_date",
                   "assigned_to", "notes", "tags")
@@ -57,7 +56,7 @@ def read_deals(engine: Engine, req: ValidRequest) -> tuple[list[dict[str, Any]],
 
 
 def _file_error(message: str) -> ValidationFailed:
-    return ValidationFailed(INVALID, field_errors={"file": [message]})
+    return ValidationFailed(INVALID_DATA, field_errors={"file": [message]})
 
 
 def _uploaded_rows(req: ValidRequest) -> list[dict[str, str]]:
