@@ -437,23 +437,24 @@ class Engine:
 
     def _indexes(self) -> None:
         for op in self.api.operations:
-            if op.resource not in self.dialect.resources:
-                continue
-            resource = self.resource(op.resource)
-            for flt in op.filters:
-                if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
-                    self.store.ensure_index(resource.name, flt.field)
-            if op.sort:
-                for field in op.sort.keys.values():
-                    self.store.ensure_index(resource.name, field, records.is_text(resource, field))
-                # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
-                for flt in op.filters:
-                    if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in op.sort.keys.values():
-                        for field in op.sort.keys.values():
-                            self.store.ensure_index(resource.name, flt.field, False, field,
-                                                    records.is_text(resource, field))
-            if resource.parent:
-                self.store.ensure_index(resource.name, resource.parent.field)
+            if op.resource in self.dialect.resources:
+                self._indexes_of(op, self.resource(op.resource))
         for resource in self.dialect.resources.values():  # the database itself refuses a second holder
-            for field in resource.unique:
-                self.store.ensure_unique(resource.name, field)
+            for unique in resource.unique:
+                self.store.ensure_unique(resource.name, unique)
+
+    def _indexes_of(self, op: Operation, resource: Resource) -> None:
+        """The indexes one list's declared filters and sorts read."""
+        for flt in op.filters:
+            if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
+                self.store.ensure_index(resource.name, flt.field)
+        if op.sort:
+            for key in op.sort.keys.values():
+                self.store.ensure_index(resource.name, key, records.is_text(resource, key))
+            # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
+            for flt in op.filters:
+                if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in op.sort.keys.values():
+                    for key in op.sort.keys.values():
+                        self.store.ensure_index(resource.name, flt.field, False, key, records.is_text(resource, key))
+        if resource.parent:
+            self.store.ensure_index(resource.name, resource.parent.field)
