@@ -51,7 +51,7 @@ def test_a_wrong_base_url_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize("base_url, reason", [
     (f"http://127.0.0.1:{free_port()}/api", "connection refused"),
     ("http://no-such-host.invalid/api", "the host name does not resolve"),
-])
+], ids=["nothing-listens", "no-such-host"])  # stable ids: the free port differs between pytest-xdist workers
 def test_an_unreachable_target_is_one_line_on_stderr(base_url: str, reason: str, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err, report = run(["run", "--dialect", "revorbit", "--base-url", base_url, "--token", "t"],
