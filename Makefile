@@ -20,8 +20,19 @@ $(STAMP): pyproject.toml
 
 # The mutant and equivalent zoos (a whole suite run per mutant or variant, each in its own process state) run on
 # both cores: together they are most of the time CI spends.
+# The unit and integration tests run on both cores too, with line coverage measured in every process they start
+# ([tool.coverage] in pyproject.toml); each package must keep COVERAGE_FLOOR percent of its lines covered.
+COVERAGE_FLOOR := 90
+export COVERAGE_FILE := $(CURDIR)/.coverage
+
 test: $(STAMP) typescript-tools lint typing
-	$(BIN)/python -m pytest -q tests --ignore=tests/mutants --ignore=tests/equivalents
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m pytest -q -n 2 tests --ignore=tests/mutants --ignore=tests/equivalents --cov --cov-report=
+	@for package in crmspec mock_server conformance; do \
+		printf "line coverage of %-12s " $$package; \
+		$(BIN)/coverage report --include="$$package/*" --fail-under=$(COVERAGE_FLOOR) --format=total || \
+			{ echo "  (below the floor of $(COVERAGE_FLOOR)%: coverage report --include='$$package/*' lists the misses)"; exit 1; }; \
+	done
 	$(BIN)/python -m pytest -q -n 2 tests/mutants tests/equivalents
 
 # Without npm the generated-client test skips its TypeScript part (and fails under CI=true).
