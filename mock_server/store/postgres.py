@@ -549,12 +549,12 @@ class PostgresLedger(Ledger):
         return int(row[0]) if row else 1
 
     def log(self, entries: Sequence[LoggedRequest], keep: int) -> None:
+        columns = "(api, at, method, path, query, status, ms, session)"
         with self.backend.pool().connection() as conn, conn.transaction():
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {self._t('requests')} (api, at, method, path, query, status, ms, session) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)".encode(),
-                    [(self.api, e.at, e.method, e.path, e.query, e.status, e.ms, e.session) for e in entries])
+            # one COPY for the batch: an INSERT per line cost both sides a statement per request
+            with conn.cursor().copy(f"COPY {self._t('requests')} {columns} FROM STDIN".encode()) as copy:
+                for e in entries:
+                    copy.write_row((self.api, e.at, e.method, e.path, e.query, e.status, e.ms, e.session))
             conn.execute(f"DELETE FROM {self._t('requests')} WHERE api = %s AND id <= "
                          f"(SELECT max(id) FROM {self._t('requests')} WHERE api = %s) - %s".encode(),
                          (self.api, self.api, keep))
