@@ -491,23 +491,25 @@ class Engine:
 
     def _indexes(self) -> None:
         for op in self.api.operations:
-            if op.resource not in self.dialect.resources:
-                continue
-            resource = self.resource(op.resource)
-            for flt in op.filters:
-                if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
-                    self.store.ensure_index(resource.name, flt.field)
-            if op.sort:
-                for field in op.sort.keys.values():
-                    self.store.ensure_index(resource.name, field, records.is_text(resource, field))
-                # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
-                for flt in op.filters:
-                    if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in op.sort.keys.values():
-                        for field in op.sort.keys.values():
-                            self.store.ensure_index(resource.name, flt.field, False, field,
-                                                    records.is_text(resource, field))
-            if resource.parent:
-                self.store.ensure_index(resource.name, resource.parent.field)
+            if op.resource in self.dialect.resources:
+                self._operation_indexes(op, self.resource(op.resource))
         for resource in self.dialect.resources.values():  # the database itself refuses a second holder
-            for field in resource.unique:
-                self.store.ensure_unique(resource.name, field)
+            for unique in resource.unique:
+                self.store.ensure_unique(resource.name, unique)
+
+    def _operation_indexes(self, op: Operation, resource: Resource) -> None:
+        """The indexes of what one operation filters and sorts by, and of its parent's reference."""
+        for flt in op.filters:
+            if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
+                self.store.ensure_index(resource.name, flt.field)
+        if op.sort:
+            sort_fields = list(op.sort.keys.values())
+            for key in sort_fields:
+                self.store.ensure_index(resource.name, key, records.is_text(resource, key))
+            # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
+            for flt in op.filters:
+                if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in sort_fields:
+                    for key in sort_fields:
+                        self.store.ensure_index(resource.name, flt.field, False, key, records.is_text(resource, key))
+        if resource.parent:
+            self.store.ensure_index(resource.name, resource.parent.field)
