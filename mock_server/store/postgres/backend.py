@@ -42,7 +42,7 @@ class PostgresBackend(StateBackend):
 
     def _store(self, kind: str, session: str, name: str, dialect: Dialect) -> PostgresStore:
         """The store of a session or snapshot, its schema registered (and created) on first use."""
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             conn.execute(f"INSERT INTO {self._stores_table()} (api, kind, session, name, created_at) "
                          "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING".encode(),
                          (self.api, kind, session, name, utc_stamp()))
@@ -63,7 +63,7 @@ class PostgresBackend(StateBackend):
         return store
 
     def session_names(self) -> list[str]:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             rows = conn.execute(f"SELECT session FROM {self._stores_table()} WHERE api = %s AND kind = 'session' "
                                 "AND session <> 'default' ORDER BY session".encode(), (self.api,))
             return [str(r[0]) for r in rows]
@@ -72,7 +72,7 @@ class PostgresBackend(StateBackend):
         assert isinstance(store, PostgresStore)
         taken = Snapshot(name, utc_stamp())
         copy = self._store("snapshot", session, name, store.dialect)
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             conn.execute(f"UPDATE {self._stores_table()} SET created_at = %s WHERE api = %s AND kind = 'snapshot' "
                          "AND session = %s AND name = %s".encode(), (taken.created_at, self.api, session, name))
         with store.transaction():  # no write of the session lands halfway through the copy
@@ -80,7 +80,7 @@ class PostgresBackend(StateBackend):
         return taken
 
     def _snapshot_row(self, session: str, name: str) -> tuple[str, str] | None:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             row = conn.execute(f"SELECT id, created_at FROM {self._stores_table()} WHERE api = %s AND "
                                "kind = 'snapshot' AND session = %s AND name = %s".encode(),
                                (self.api, session, name)).fetchone()
@@ -95,7 +95,7 @@ class PostgresBackend(StateBackend):
         return Snapshot(name, found[1])
 
     def snapshots(self, session: str) -> list[Snapshot]:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             rows = conn.execute(f"SELECT name, created_at FROM {self._stores_table()} WHERE api = %s AND "
                                 "kind = 'snapshot' AND session = %s ORDER BY created_at".encode(), (self.api, session))
             return [Snapshot(str(n), str(c)) for n, c in rows]
@@ -104,7 +104,7 @@ class PostgresBackend(StateBackend):
         found = self._snapshot_row(session, name)
         if found is None:
             return False
-        with self.database.pool().connection() as conn, conn.transaction():
+        with self.database.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {self._stores_table()} WHERE api = %s AND kind = 'snapshot' AND "
                          "session = %s AND name = %s".encode(), (self.api, session, name))
             conn.execute(f"DROP SCHEMA IF EXISTS {ident(found[0])} CASCADE".encode())

@@ -19,7 +19,7 @@ class PostgresLedger(Ledger):
         return ident(self.database.namespace, table)
 
     def count_hit(self, key: str, slot: int) -> int:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             row = conn.execute(
                 f"INSERT INTO {self._t('rate_windows')} AS w (api, key, slot, count) VALUES (%s, %s, %s, 1) "
                 "ON CONFLICT (api, key) DO UPDATE SET count = CASE WHEN w.slot = excluded.slot THEN w.count + 1 "
@@ -28,7 +28,7 @@ class PostgresLedger(Ledger):
 
     def log(self, entries: Sequence[LoggedRequest], keep: int) -> None:
         columns = "(api, at, method, path, query, status, ms, session)"
-        with self.database.pool().connection() as conn, conn.transaction():
+        with self.database.connection() as conn, conn.transaction():
             # one COPY for the batch: an INSERT per line cost both sides a statement per request
             with conn.cursor().copy(f"COPY {self._t('requests')} {columns} FROM STDIN".encode()) as copy:
                 for e in entries:
@@ -38,13 +38,13 @@ class PostgresLedger(Ledger):
                          (self.api, self.api, keep))
 
     def recent(self, session: str, limit: int) -> list[LoggedRequest]:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             rows = conn.execute(
                 f"SELECT at, method, path, query, status, ms, session FROM {self._t('requests')} "
                 "WHERE api = %s AND session = %s ORDER BY id DESC LIMIT %s".encode(), (self.api, session, limit))
             return [LoggedRequest(*row) for row in rows]
 
     def forget(self, session: str) -> int:
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             return int(conn.execute(f"DELETE FROM {self._t('requests')} WHERE api = %s AND session = %s".encode(),
                                     (self.api, session)).rowcount)

@@ -55,7 +55,7 @@ class PostgresStore(RecordStore):
         if held is not None:
             yield held
             return
-        with self.database.pool().connection() as conn:
+        with self.database.connection() as conn:
             yield conn
 
     @contextmanager
@@ -63,7 +63,7 @@ class PostgresStore(RecordStore):
         if self._held() is not None:
             yield  # nested: join the outer transaction
             return
-        with self.database.pool().connection() as conn, conn.transaction():
+        with self.database.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
             self._local.conn, self._local.pid, self._local.dirty = conn, os.getpid(), False
             self._local.ddl = []

@@ -38,7 +38,7 @@ IndexSpec = tuple[str, str, bool, str | None, bool]  # ensure_index's arguments:
 def migrate(database: Database) -> None:
     """Create or bring the registry up to SCHEMA_VERSION, once across every replica starting at once."""
     ns = ident(database.namespace)
-    with database.pool().connection() as conn, conn.transaction():
+    with database.connection() as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(database.namespace, "migrations"),))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ns}".encode())
         conn.execute(f"CREATE TABLE IF NOT EXISTS {ns}.migrations (version integer PRIMARY KEY)".encode())
