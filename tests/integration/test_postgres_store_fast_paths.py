@@ -1,6 +1,7 @@
 """The PostgreSQL store's shortcuts give the answers the long way gives: the per-key maxima lookup (one index
-probe per key), and list totals kept per session version (read with the page, never kept inside a write
-transaction). tests/unit/test_mock_fast_paths.py holds the same promises for SQLite."""
+probe per key), list totals kept per session version (read with the page, never kept inside a write
+transaction), and the connection a process keeps at hand (only an idle one). tests/unit/test_mock_fast_paths.py
+holds the same promises for SQLite."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from psycopg.pq import TransactionStatus
 
 import crmspec
 from mock_server.store import Query, RecordStore
 from mock_server.store.postgres import PostgresBackend, drop_namespace
+from mock_server.store.postgres.connections import Database
 from mock_server.store.query import eq
 from tests.postgres import require, state_url
 
@@ -80,3 +83,16 @@ def test_a_total_counted_inside_a_transaction_is_not_kept_past_its_rollback(url:
         assert _total(store) == 3  # its own write, seen inside
         raise RuntimeError("roll back")
     assert _total(store) == 2
+
+
+def test_a_connection_given_back_inside_a_transaction_is_not_the_next_one_handed_out(url: str) -> None:
+    database = Database(url)
+    with database.connection() as conn:
+        conn.execute("SELECT 1")
+    with database.connection() as conn:
+        conn.execute("BEGIN")  # left open, as a fault halfway through a write would leave it
+        conn.execute("CREATE TEMPORARY TABLE half_done (n int)")
+    for _ in range(3):
+        with database.connection() as conn:
+            assert conn.info.transaction_status == TransactionStatus.IDLE
+            assert conn.execute("SELECT to_regclass('half_done')").fetchone() == (None,)
