@@ -498,18 +498,16 @@ class Engine:
                 self.store.ensure_unique(resource.name, unique)
 
     def _operation_indexes(self, op: Operation, resource: Resource) -> None:
-        """The indexes of what one operation filters and sorts by, and of its parent's reference."""
         for flt in op.filters:
             if flt.field and flt.op not in ("contains", "date_gte", "date_lte", "within_days"):
                 self.store.ensure_index(resource.name, flt.field)
         if op.sort:
-            sort_fields = list(op.sort.keys.values())
-            for key in sort_fields:
+            for key in op.sort.keys.values():
                 self.store.ensure_index(resource.name, key, records.is_text(resource, key))
             # a page filtered by equality and sorted reads only its rows in order (the 100k-deal case)
             for flt in op.filters:
-                if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in sort_fields:
-                    for key in sort_fields:
+                if flt.field and flt.op in ("eq", "in_csv", "bool01") and flt.field not in op.sort.keys.values():
+                    for key in op.sort.keys.values():
                         self.store.ensure_index(resource.name, flt.field, False, key, records.is_text(resource, key))
         if resource.parent:
             self.store.ensure_index(resource.name, resource.parent.field)
