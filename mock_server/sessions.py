@@ -1,6 +1,6 @@
 """Isolated states: `X-Mock-Session: NAME` gives each session its own seeded store, and snapshots of it.
 
-Where they live is the backend's business (store/sqlite.py: memory or files; store/postgres.py: one schema
+Where they live is the backend's business (store/sqlite/: memory or files; store/postgres/: one schema
 per session in a database every replica shares). Here: the seeded templates a new session, a reset and a
 reseed copy (seeded once per process in memory, then copied whole), and the names users may give.
 """

@@ -1,7 +1,9 @@
 """The store boundary: every byte of the mock's state goes through here, and all of its SQL is written here.
 
 `query.py` is what callers write (predicates, sorts, pages); `interface.py` the operations a backend offers;
-`sqlite.py` the embedded default; `postgres.py` a server several replicas share (`--state postgresql://...`).
+`sqlite/` the embedded default; `postgres/` a server several replicas share (`--state postgresql://...`);
+`clauses.py` and `results.py` what the two share (the WHERE clause around their own SQL; list totals kept
+until the data changes, the maxima lookup's rows gathered per key).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `RecordStore` holds one session's state (the records of every resource, the meta values, the webhook events);
 `Ledger` the mock's bookkeeping shared by every worker and replica (rate-limit windows, the request log);
-`StateBackend` one served API's sessions, snapshots and ledger. sqlite.py and postgres.py implement them; no
+`StateBackend` one served API's sessions, snapshots and ledger. sqlite/ and postgres/ implement them; no
 SQL is written anywhere else.
 """
 
@@ -68,6 +68,11 @@ class RecordStore(ABC):
             return pk
         fmt = self.dialect.id_format or "{prefix}_{n}"
         return fmt.format(prefix=resource.id_prefix or resource.name, n=pk)
+
+    def with_id(self, resource: Resource, doc: dict[str, Any], pk: int) -> dict[str, Any]:
+        """A new record as stored: its own id if it brings one, else the id its key makes, first."""
+        given = doc.get(resource.id_field)
+        return {resource.id_field: given if given is not None else self.make_id(resource, pk), **doc}
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
@@ -135,9 +140,14 @@ class RecordStore(ABC):
     @abstractmethod
     def count(self, resource_name: str) -> int: ...
 
-    @abstractmethod
     def pick(self, resource_name: str, offset: int) -> dict[str, Any] | None:
         """The record at `offset` (mod count) in key order: a deterministic 'random' existing record."""
+        total = self.count(resource_name)
+        return None if total == 0 else self._nth(resource_name, offset % total)
+
+    @abstractmethod
+    def _nth(self, resource_name: str, index: int) -> dict[str, Any]:
+        """The record at `index` (0 <= index < count) in key order."""
 
     @abstractmethod
     def clear(self) -> None: ...

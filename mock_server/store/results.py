@@ -1,0 +1,38 @@
+"""What both backends make of the rows they read: a list's total kept until the data changes, and the maxima
+lookup's rows gathered per key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+MEMO_SIZE = 512  # totals kept per connection (SQLite) or per session store (PostgreSQL)
+
+
+class Totals:
+    """A list's total (a COUNT of every matching row) per query, kept until the data may have changed: a frontend
+    that polls a page pays the count once per change, not once per request. What `version` is, is the backend's:
+    anything that moves whenever the data may have (SQLite's data_version and change counts, PostgreSQL's
+    version row); None: not to be kept (inside a write transaction, whose writes nobody else sees yet)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, tuple[Hashable, int]] = {}
+
+    def total(self, query: Hashable, version: Hashable | None, count: Callable[[], int]) -> int:
+        known = self._known.get(query)
+        if version is not None and known is not None and known[0] == version:
+            return known[1]
+        total = count()
+        if version is not None:
+            if len(self._known) >= MEMO_SIZE:
+                self._known.clear()
+            self._known[query] = (version, total)
+        return total
+
+
+def gather_maxima(rows: Iterable[Sequence[Any]], found: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
+    """Rows of (key, the largest value of each field) into `found`: per key, the largest of the row's values
+    (None where each is None), one for each row, so one for each resource that holds the key."""
+    for row in rows:
+        found.setdefault(row[0], []).append(max((v for v in row[1:] if v is not None), default=None))
+    return found
