@@ -9,8 +9,9 @@ Every load loop is bounded in time. Exit codes: 0 done (targets missed are repor
 1 a server misbehaved (wrong status, would not start), 2 missing tool or bad arguments, 130 interrupted.
 
 The parts of a run, in order, each a module with measure(bench): throughput, growth, startup,
-conformance_runs, proxy_overhead, postgres. Another part is one more line in PARTS (its targets and its report
-section go in bench.results.more_targets and .sections).
+conformance_runs, proxy_overhead, postgres (`--only growth,postgres` measures some, with what they need).
+Another part is one more entry in PARTS (its targets and its report section go in bench.results.more_targets
+and .sections).
 """
 
 from __future__ import annotations
@@ -39,9 +40,24 @@ def _proxy(bench: Bench) -> None:
     bench.results.proxy = proxy_overhead.measure(bench)
 
 
-PARTS: tuple[Callable[[Bench], None], ...] = (throughput.measure, growth.measure, startup.measure,
-                                              conformance_runs.measure, _proxy,
-                                              postgres.measure)  # after growth: it serves growth's states
+PARTS: dict[str, Callable[[Bench], None]] = {
+    "throughput": throughput.measure, "growth": growth.measure, "startup": startup.measure,
+    "conformance": conformance_runs.measure, "proxy": _proxy,
+    "postgres": postgres.measure,  # after growth: it serves growth's states
+}
+NEEDS = {"postgres": ("growth",)}
+
+
+def chosen_parts(only: str | None) -> list[str]:
+    """The parts `--only` names, with the parts they need, in PARTS' order; all of them without --only."""
+    if not only:
+        return list(PARTS)
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    unknown = wanted - set(PARTS)
+    if unknown:
+        raise ValueError(f"no part named {', '.join(sorted(unknown))} (the parts: {', '.join(PARTS)})")
+    wanted |= {need for name in set(wanted) for need in NEEDS.get(name, ())}
+    return [name for name in PARTS if name in wanted]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -57,7 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny and short, for CI; no target is judged")
     parser.add_argument("--out", type=Path, default=None, help="the report (default reports/benchmarks.md)")
     parser.add_argument("--prism", default=os.environ.get("PRISM"), help=f"the prism binary (default {PRISM_DEFAULT})")
+    parser.add_argument("--only", metavar="PART[,PART]", default=None,
+                        help=f"measure only these parts (and what they need): {', '.join(PARTS)}")
     args = parser.parse_args(argv)
+    try:
+        parts = chosen_parts(args.only)
+    except ValueError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
     settings = SMOKE if args.smoke else FULL
     out: Path = args.out or ROOT / "reports" / ("benchmarks-smoke.md" if args.smoke else "benchmarks.md")
 
@@ -75,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench = Bench(settings, work, prism, _say)
         bench.results.machine = machine(prism)
-        for part in PARTS:
-            part(bench)
+        for name in parts:
+            PARTS[name](bench)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(bench.results))
         _say(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
