@@ -36,7 +36,7 @@ from mock_server.runtime import Runtime
 from mock_server.seeder import seed
 from mock_server.sessions import DEFAULT_SESSION, SESSION_HEADER
 from mock_server.steering import Preferences, Steering
-from mock_server.store import RecordStore
+from mock_server.store import RecordStore, seeded_cache
 from mock_server.validation import RequestValidator, Routes, ValidRequest
 from mock_server.watch import watch
 
@@ -105,12 +105,27 @@ class MockApp:
         self.access_log = AccessLog(config.access_log, self.runtime.ledger)
         self.cors = Cors(config, api.dialect.auth)
         self.engine.indexes()
+        self.seed_once(config)
+
+    def seed_once(self, config: MockConfig) -> None:
+        """The default session's start-up records: kept from an earlier start when there is such a copy
+        (store/seeded_cache.py), else generated, once across every process and replica."""
+        in_place = self.runtime.sessions.backend.seeds_in_place
+        kept = seeded_cache.cache_file(self.api.sha256, config.seed, config.records) \
+            if config.seed_cache and in_place else None
+        if kept is not None and self.store.meta("seed") is None and \
+                seeded_cache.restore(self.store, kept, config.seed, config.records):
+            return
+        generated = False
         with self.store.transaction():  # replicas starting together: the first seeds, the others find it seeded
             if self.store.meta("seed") is None:
-                if self.runtime.sessions.backend.seeds_in_place:
+                if in_place:
                     seed(self.engine, config.seed, config.records)
+                    generated = True
                 else:
                     self.runtime.sessions.reseed(DEFAULT_SESSION, self.seed_store, config.seed, config.records)
+        if generated and kept is not None:
+            seeded_cache.keep(self.store, kept)
 
     def handle(self, operation: Operation, path_values: dict[str, str]) -> Response:
         incoming = current_request()

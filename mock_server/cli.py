@@ -25,7 +25,7 @@ EXIT_RUNTIME = 3
 ALL = "all"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-mock", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="where the state lives: a SQLite file that keeps it across restarts, or "
                             "postgresql://USER:PASS@HOST:PORT/DB shared by several replicas (default: memory)")
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-seed-cache", dest="seed_cache", action="store_false",
+                       help="generate the start-up records even when a start with the same document, seed, records "
+                            "and code kept them today (in $CRM_MOCK_CACHE or ~/.cache/crm-mock)")
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--webhook-url", default=None, metavar="URL",
                        help="POST each webhook event to URL once the change that raised it is stored (the events "
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.dialect == ALL and args.command == "token":
         return fail("token needs one dialect: " + ", ".join(DOCUMENTS), EXIT_USAGE)
     names = list(DOCUMENTS) if args.dialect == ALL else [args.dialect]
@@ -164,7 +167,7 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         except DatabaseUnavailable as exc:
             return fail(f"cannot use the database of --state: {exc}", EXIT_RUNTIME)
     config = MockConfig(seed=args.seed, records=args.records, state=args.state, secret=args.secret,
-                        webhook_url=args.webhook_url, **frontend)
+                        webhook_url=args.webhook_url, seed_cache=args.seed_cache, **frontend)
     configs = served_configs(apis, config, args.workers)
     for dialect, api in apis.items():
         root = f"http://{args.host}:{args.port}" + (f"/{dialect}" if len(apis) > 1 else "")

@@ -20,6 +20,7 @@ class MockConfig:
     password: str = DEFAULT_PASSWORD
     max_body_bytes: int = 1_048_576
     webhook_url: str | None = None
+    seed_cache: bool = False  # reuse today's kept seeding of the same document, seed, records and code (CLI: on)
     # for frontend developers (README "For frontend developers")
     delay_ms: tuple[int, int] = (0, 0)  # every API answer waits a uniform draw from this range (--delay)
     error_rate: float = 0.0  # share of API requests answered 500 or 503 (--error-rate)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -50,7 +53,12 @@ if on_postgres():
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """CRM_MOCK_BACKEND=postgres without a server: one line and no run (a failure under CI=true), rather than
-    every test skipping on its own."""
+    every test skipping on its own. The `crm-mock serve` processes of the run keep their seeded data in a cache
+    folder of the run's own (mock_server/store/seeded_cache.py), never in the user's."""
+    if "CRM_MOCK_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="crm-mock-cache-")
+        os.environ["CRM_MOCK_CACHE"] = folder
+        atexit.register(shutil.rmtree, folder, True)
     reason = unavailable() if on_postgres() else None
     if reason is not None:
         in_ci = os.environ.get("CI", "").lower() == "true"
