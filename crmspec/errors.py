@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 class CrmSpecError(Exception):
@@ -19,20 +20,21 @@ class DocumentNotFound(CrmSpecError):
 
 
 @dataclass
-class InvalidDocument(CrmSpecError):
+class _InvalidAtPlace(CrmSpecError):
+    """A rule a file breaks at one place (a JSON pointer; '' is the whole file)."""
+
     path: str
     pointer: str
     reason: str
+    what: ClassVar[str]  # what the place belongs to, as the message names it
 
     def __str__(self) -> str:
-        return f"{self.path}: invalid OpenAPI document at {self.pointer or '/'}: {self.reason}"
+        return f"{self.path}: invalid {self.what} at {self.pointer or '/'}: {self.reason}"
 
 
-@dataclass
-class InvalidDialectBlock(CrmSpecError):
-    path: str
-    pointer: str
-    reason: str
+class InvalidDocument(_InvalidAtPlace):
+    what = "OpenAPI document"
 
-    def __str__(self) -> str:
-        return f"{self.path}: invalid x-crm-dialect block at {self.pointer or '/'}: {self.reason}"
+
+class InvalidDialectBlock(_InvalidAtPlace):
+    what = "x-crm-dialect block"

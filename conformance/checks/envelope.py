@@ -72,44 +72,53 @@ def _enveloped_record(run: CheckRun, exchange: Exchange, op: Operation, env: Env
         run.observe(exchange)  # the record sits where the envelope puts it: nothing more is named
 
 
+def _listed(run: CheckRun, exchange: Exchange) -> tuple[Operation, Envelope, Any] | None:
+    """A successful list answer's operation, its envelope and its JSON body; None for any other exchange."""
+    op = in_scope(run, exchange)
+    if op is None or op.action != "list" or exchange.status != 200:
+        return None
+    return op, run.dialect.envelope_for(op), body(exchange)
+
+
+def _integer_page_fields(run: CheckRun, exchange: Exchange, listed: tuple[Operation, Envelope, Any],
+                         message_end: str = "") -> None:
+    """Each page field the list's envelope names holds an integer (true and false are not counts)."""
+    op, env, payload = listed
+    for key in env.page_fields:
+        value = normalise.page_value(run.dialect, op, payload, key)
+        run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
+                   f"page field {env.page_fields[key]} is {value!r}{message_end}",
+                   about={"field": leaf(env.page_fields[key])})
+
+
 @response("ENV-002", "envelope", "Paginated lists carry their items and page fields where the API puts them", "MUST",
           "000 pagination {data, current_page, last_page, per_page, total} (RO1); 003 meta (CC1); "
           "004 data.{data, current_page, total_records, total_pages}; 002 data[] (OC3)")
 def list_envelope(run: CheckRun, exchange: Exchange) -> None:
-    op = in_scope(run, exchange)
-    if op is None or op.action != "list" or exchange.status != 200:
+    listed = _listed(run, exchange)
+    if listed is None:
         return
-    env = run.dialect.envelope_for(op)
-    payload = body(exchange)
+    op, env, payload = listed
     if not isinstance(payload, dict):
         run.fail(exchange, "the list body is not a JSON object")
         return
     _success_flag(run, exchange, env.success, payload)
     run.expect(isinstance(normalise.items(run.dialect, op, payload), list), exchange,
                f"no item array at {env.items}")
-    if not env.page_fields_required:
-        return
-    for key in env.page_fields:
-        value = normalise.page_value(run.dialect, op, payload, key)
-        run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}, expected an integer",
-                   about={"field": leaf(env.page_fields[key])})
+    if env.page_fields_required:
+        _integer_page_fields(run, exchange, listed, ", expected an integer")
 
 
 @response("ENV-003", "envelope", "Lists carry their optional pagination block", "SHOULD",
           "002 List Contacts example: pagination {page, limit, total} (OC3: optional, warn if missing)")
 def optional_page_block(run: CheckRun, exchange: Exchange) -> None:
-    op = in_scope(run, exchange)
-    if op is None or op.action != "list" or exchange.status != 200:
+    listed = _listed(run, exchange)
+    if listed is None:
         return
-    env = run.dialect.envelope_for(op)
-    payload = body(exchange)
+    op, env, payload = listed
     if env.page_fields_required or pages_by_design_only(run, op, payload):
         return
-    for key in env.page_fields:
-        value = normalise.page_value(run.dialect, op, payload, key)
-        run.expect(isinstance(value, int) and not isinstance(value, bool), exchange,
-                   f"page field {env.page_fields[key]} is {value!r}", about={"field": leaf(env.page_fields[key])})
+    _integer_page_fields(run, exchange, listed)
 
 
 @response("ENV-004", "envelope", "Client errors carry the API's error envelope: a message, success false if present",

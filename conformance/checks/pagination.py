@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from conformance import normalise
 from conformance.checks._common import body, in_scope, leaf, pages_by_design_only, paging_level, query_of
@@ -46,6 +46,15 @@ def page_params(run: CheckRun, page: int, size: int) -> dict[str, int]:
     return {pag.page_param: page, pag.size_param: size}
 
 
+def stated_level(run: CheckRun, fact: Literal["default_size", "max_size"]) -> Severity:
+    """The level at which the pages state the default or the maximum page size (pagination.stated); the check
+    is skipped where they state none."""
+    stated: Severity | None = run.dialect.pagination.stated.get(fact)
+    if stated is None:
+        run.skip(f"the pages state no {'default' if fact == 'default_size' else 'maximum'} page size for this API")
+    return stated
+
+
 def ids(run: CheckRun, op: Operation, items: list[Any]) -> list[Any]:
     resource = run.dialect.resources.get(op.resource)
     field = resource.id_field if resource else "id"
@@ -79,9 +88,7 @@ def size_honoured(run: CheckRun) -> None:
           "never more than 100, clamp or refuse); 004 'max 100' (YS4); not judged where they do not (OC3, CC4)")
 def maximum_size(run: CheckRun) -> None:
     pag = run.dialect.pagination
-    stated = pag.stated.get("max_size")
-    if stated is None:
-        run.skip("the pages state no maximum page size for this API")
+    stated = stated_level(run, "max_size")
     for op in list_operations(run):
         level = paging_level(run, op) or stated
         for size in (pag.max_size, pag.max_size + 1):
@@ -200,9 +207,7 @@ def past_the_end(run: CheckRun) -> None:
           "max 100)'; a default only the vendor's other pages give is a SHOULD (003 [D]); none where OC3 says so")
 def default_size(run: CheckRun) -> None:
     pag = run.dialect.pagination
-    stated = pag.stated.get("default_size")
-    if stated is None:
-        run.skip("the pages state no default page size for this API")
+    stated = stated_level(run, "default_size")
     for op in list_operations(run):
         exchange, items, payload = fetch(run, op)
         total = normalise.page_value(run.dialect, op, payload, "total")

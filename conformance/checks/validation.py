@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from conformance import normalise
@@ -253,15 +253,20 @@ def _constrained(run: CheckRun, op: Operation) -> list[tuple[str, dict[str, Any]
             and (named is None or name in named) and not prop.get("readOnly")]
 
 
-def _constrained_fields(run: CheckRun) -> Iterator[tuple[Operation, dict[str, Any], str, dict[str, Any]]]:
-    """(create, a valid body, field, its schema) for every constrained field VAL-010 and VAL-011 judge: creates
-    whose body the pages define (not the project's design), each with a body the suite can send."""
+def _each_value_sent(run: CheckRun, values_of: Callable[[dict[str, Any]], list[tuple[str, Any]]]
+                     ) -> Iterator[tuple[str, str, Any, Exchange]]:
+    """Sends a valid create once for each value `values_of` gives each constrained field (those VAL-010 and VAL-011
+    judge, on creates whose body the pages define, not the project's design, and the suite can send); yields
+    (field, what the value is, the value, the answer). A record an answer made is the suite's to delete."""
     for op in creates(run):
         good = run.fixtures.body(op.resource)
         if good is None or op.designed.request & {"body"}:
             continue
         for field, prop in _constrained(run, op):
-            yield op, good, field, prop
+            for what, value in values_of(prop):
+                exchange = run.call(op, json_body={**good, field: value})
+                _track(run, op, exchange)
+                yield field, what, value, exchange
 
 
 @scenario("VAL-010", "validation", "A documented field sent with a value its page forbids is refused, naming it",
@@ -269,22 +274,16 @@ def _constrained_fields(run: CheckRun) -> Iterator[tuple[Operation, dict[str, An
           "[open, won, lost]', 004 Request body types); X3 'YYYY-MM-DD for date-only fields'; judged on the "
           "fields the requirements catalogue names")
 def invalid_field_values(run: CheckRun) -> None:
-    for op, good, field, prop in _constrained_fields(run):
-        for what, value in invalid_values(prop):
-            exchange = run.call(op, json_body={**good, field: value})
-            _track(run, op, exchange)
-            _rejected(run, exchange, field, run.dialect.errors.field_errors_judged, f"{field} as {what}",
-                      level=catalogue_level(run))
+    for field, what, _, exchange in _each_value_sent(run, invalid_values):
+        _rejected(run, exchange, field, run.dialect.errors.field_errors_judged, f"{field} as {what}",
+                  level=catalogue_level(run))
 
 
 @scenario("VAL-011", "validation", "A documented field sent exactly at a documented bound is accepted", "MUST",
           "the ranges and lengths the pages state are inclusive ('max 255 chars', 'max 100', 0-100): a value at "
           "the bound is valid; judged on the fields the requirements catalogue names")
 def values_at_bounds(run: CheckRun) -> None:
-    for op, good, field, prop in _constrained_fields(run):
-        for bound, value in bound_values(prop):
-            exchange = run.call(op, json_body={**good, field: value})
-            _track(run, op, exchange)
-            run.expect(exchange.status is not None and 200 <= exchange.status < 300, exchange,
-                       f"{field} at its {bound} ({str(value)[:20]}{'...' if len(str(value)) > 20 else ''}) "
-                       f"answered {exchange.status}", level=catalogue_level(run), about={"field": field})
+    for field, bound, value, exchange in _each_value_sent(run, bound_values):
+        run.expect(exchange.status is not None and 200 <= exchange.status < 300, exchange,
+                   f"{field} at its {bound} ({str(value)[:20]}{'...' if len(str(value)) > 20 else ''}) "
+                   f"answered {exchange.status}", level=catalogue_level(run), about={"field": field})

@@ -9,7 +9,7 @@ from typing import Any
 from conformance import normalise
 from conformance.checks._common import body, fill_path, in_scope, lifecycle_resources
 from conformance.checks.auth import probe, secured_operations
-from conformance.checks.pagination import fetch, ids, list_operations, page_params
+from conformance.checks.pagination import fetch, ids, list_operations, page_params, stated_level
 from conformance.context import CheckRun
 from conformance.fixtures import request_schema
 from conformance.invariants._common import (
@@ -194,8 +194,7 @@ def ys_maximum_page_size(run: CheckRun) -> None:
     """For each list, where the pages state the maximum page size: asking for exactly that size answers the list
     with at most that many items, never a refusal. About {parameter: pageSize, value: maximum}."""
     pag = run.dialect.pagination
-    if pag.stated.get("max_size") is None:
-        run.skip("the pages state no maximum page size for this API")
+    stated_level(run, "max_size")  # skips where the pages state no maximum
     for op in list_operations(run):
         exchange, items, _ = fetch(run, op, **page_params(run, pag.first_page, pag.max_size))
         run.expect(items is not None and len(items) <= pag.max_size, exchange,
