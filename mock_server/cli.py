@@ -17,7 +17,7 @@ from crmspec.loader import DOCUMENTS
 from crmspec.model import Api, Auth
 from crmspec.version import VersionAction
 from mock_server.auth import Credentials
-from mock_server.config import DEFAULT_SECRET, MockConfig
+from mock_server.config import DEFAULT_SECRET, DEFAULT_SERVER, SERVER_KINDS, Listen, MockConfig
 from mock_server.durations import format_duration, parse_duration
 
 EXIT_USAGE = 2
@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="where the state lives: a SQLite file that keeps it across restarts, or "
                             "postgresql://USER:PASS@HOST:PORT/DB shared by several replicas (default: memory)")
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--server", choices=SERVER_KINDS, default=DEFAULT_SERVER,
+                       help=f"the HTTP server the workers run under (default: {DEFAULT_SERVER})")
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--webhook-url", default=None, metavar="URL",
                        help="POST each webhook event to URL once the change that raised it is stored (the events "
@@ -176,7 +178,7 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
     owner = os.getpid()
     try:
-        serve(apis, configs, args.host, args.port, args.workers)
+        serve(apis, configs, Listen(args.server, args.host, args.port, args.workers))
     except KeyboardInterrupt:
         return 0
     except DatabaseUnavailable as exc:
