@@ -69,8 +69,8 @@ def _gunicorn(factory: AppFactory, listen: Listen, preload: bool) -> None:
 def _granian(factory: AppFactory, listen: Listen) -> None:
     server = MPServer(
         "crm-mock", address=listen.host, port=listen.port, interface=Interfaces.WSGI, workers=listen.workers,
-        # one Python thread per worker, as a sync gunicorn worker: requests queue in Rust, not in Python
-        # threads that would only contend for the GIL (and --delay blocks one worker, as it does under gunicorn)
+        # one Python thread per worker, as a sync gunicorn worker: further requests queue in Rust, and --delay
+        # holds one worker as it does under gunicorn
         blocking_threads=1, http=HTTPModes.http1, websockets=False,
         http1_settings=HTTP1Settings(max_buffer_size=GRANIAN_HEADER_BUFFER),
         log_level=LogLevels.warning, log_access=False, log_dictconfig=_STDERR_LOGGING,
