@@ -9,7 +9,7 @@ TYPESCRIPT_TOOLS := openapi-typescript@7.13.0 typescript@5.9.3
 TYPESCRIPT_DIR   := .cache/openapi-typescript
 TYPESCRIPT_STAMP := $(TYPESCRIPT_DIR)/.installed
 
-.PHONY: test test-postgres unit integration lint typing serve bench bench-smoke fuzz mutation equivalents \
+.PHONY: test test-postgres test-granian test-gunicorn unit integration lint typing serve bench bench-smoke fuzz mutation equivalents \
         lint-openapi typescript-tools clean
 
 $(STAMP): pyproject.toml
@@ -49,6 +49,13 @@ MOCK_SUITE := $(wildcard tests/integration/test_mock_*.py tests/integration/test
                          tests/integration/test_hardening_*.py) tests/fuzz/test_fuzz_the_mock.py
 test-postgres: $(STAMP)
 	CRM_MOCK_BACKEND=postgres $(BIN)/python -m pytest -q $(MOCK_SUITE)
+
+# The tests that start `crm-mock serve` (hardening, concurrency, kill -9, graceful stop, the CLI) once more under
+# one HTTP server (CRM_MOCK_SERVER, tests/servers.py); `make test` runs them under the default, granian.
+SERVE_SUITE := $(wildcard tests/integration/test_hardening_*.py tests/integration/test_serve*.py \
+                          tests/integration/test_frontend_serving.py tests/integration/test_mock_credential_lifetime.py)
+test-granian test-gunicorn: test-%: $(STAMP)
+	CRM_MOCK_SERVER=$* $(BIN)/python -m pytest -q $(SERVE_SUITE)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

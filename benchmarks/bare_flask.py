@@ -1,8 +1,9 @@
 """The ceiling for a Flask server: the same deals from a Python list, the same envelopes, no engine.
 
-Serve it under the same WSGI server as the mock:
+Serve it under the same WSGI servers as the mock (benchmarks/servers.py), with BENCH_DEALS=deals.json set:
 
-    BENCH_DEALS=deals.json gunicorn -w 2 -k sync -b 127.0.0.1:PORT benchmarks.bare_flask:app
+    granian --interface wsgi --workers 2 --blocking-threads 1 --port PORT benchmarks.bare_flask:app
+    gunicorn -w 2 -k sync -b 127.0.0.1:PORT benchmarks.bare_flask:app
 
 BENCH_DEALS is a JSON array of deals exactly as the mock shows them (the harness pulls them from the
 mock over HTTP, `risk` included). The app answers the three routes the benchmark drives, in Revenue

@@ -17,8 +17,8 @@ from benchmarks.servers import PRISM_INSTALL
 from benchmarks.settings import ROOT
 from benchmarks.usage import read
 
-PACKAGES = ("crm-conformance", "flask", "werkzeug", "gunicorn", "mimesis", "jsonschema", "pyjwt", "schemathesis",
-            "hypothesis")
+PACKAGES = ("crm-conformance", "flask", "werkzeug", "gunicorn", "granian", "mimesis", "jsonschema", "pyjwt",
+            "schemathesis", "hypothesis")
 
 
 def machine(prism: Path | None) -> dict[str, str]:

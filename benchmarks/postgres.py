@@ -28,6 +28,7 @@ from benchmarks.scenarios import LIST_SCENARIO, SCENARIOS
 from benchmarks.servers import BenchError, Server, running
 from benchmarks.settings import GROWTH_PATH
 from benchmarks.verdicts import GROWTH_MAX
+from mock_server.config import DEFAULT_SERVER
 from mock_server.store.postgres import PostgresBackend, drop_namespace
 from mock_server.store.sqlite import SqliteBackend
 from tests.postgres import server_url, unavailable
@@ -99,7 +100,7 @@ class PostgresBeside:
             scenarios.drive(b, contenders, body)
         results = {result.key: result for _, result, _ in contenders}
         self.lines += ["", "## PostgreSQL beside SQLite", "",
-                       "The same mock (gunicorn, 2 sync workers, the same data) on `--state FILE` and on `--state "
+                       f"The same mock ({DEFAULT_SERVER}, 2 workers, the same data) on `--state FILE` and on `--state "
                        "postgresql://...` (a local server on the same machine, sharing its cores), driven alike and "
                        "interleaved as above (benchmarks/postgres.py). PostgreSQL's server CPU counts the mock's "
                        "processes only, not the database's.", "",

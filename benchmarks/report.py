@@ -12,8 +12,10 @@ from benchmarks.load import WRK_CONNECTIONS, WRK_THREADS, Load
 from benchmarks.machine import load_average
 from benchmarks.results import Results, ServerResult
 from benchmarks.scenarios import PAGE_SIZE, SCENARIOS
+from benchmarks.servers import OTHER_SERVER
 from benchmarks.settings import GROWTH_PATH
 from benchmarks.verdicts import targets
+from mock_server.config import DEFAULT_SERVER
 
 
 def render(r: Results) -> str:
@@ -61,7 +63,8 @@ def _throughput(r: Results) -> list[str]:
              "each round), and the round with the most req/s is shown: on a shared machine a burst of "
              "background work then hits every server alike. \"other load\": CPU that processes other than "
              "the server and the load generator used during that round, as a share of all cores. "
-             "The mock and bare Flask run under gunicorn with 2 sync workers; the "
+             f"The mock and bare Flask run with 2 workers (one Python thread each) under {DEFAULT_SERVER}, the mock's "
+             f"default, and once more under {OTHER_SERVER} (the rows marked so); the "
              f"mock holds {s.deals:,} records per resource (`--records {s.deals}`), bare Flask the same "
              f"{s.deals:,} deals (pulled from the mock, `risk` included) in a Python list. POST is run last "
              "(it adds deals; bare Flask only appends to a list in each worker). Latency columns are measured "
@@ -103,7 +106,9 @@ def _load_row(sv: ServerResult, label: str) -> list[str]:
 
 def _ratios(by: dict[str, ServerResult]) -> list[str]:
     columns = [("bare", "mock / bare Flask"), ("prism", "mock / Prism"),
-               ("prism-page25", f"mock / Prism, page pinned to {PAGE_SIZE}")]
+               ("prism-page25", f"mock / Prism, page pinned to {PAGE_SIZE}"),
+               (f"mock-{OTHER_SERVER}", f"mock / mock under {OTHER_SERVER}"),
+               (f"bare-{OTHER_SERVER}", f"mock / bare Flask under {OTHER_SERVER}")]
     columns = [(key, title) for key, title in columns if key in by]
     lines = ["", "Ratios (req/s; in brackets the same from server CPU per request, other/mock):", "",
              "| scenario | " + " | ".join(title for _, title in columns) + " |",
@@ -153,7 +158,7 @@ def _growth(r: Results) -> list[str]:
              f"20 warm-up requests: the service time. All sizes are served at once and measured in {s.rounds} "
              "interleaved round(s); the round with the lowest p50 is shown. Under load: wrk "
              f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {s.seconds} s. RSS: VmRSS summed over the "
-             "gunicorn master and workers after the runs. The mock keeps a list's total (COUNT(*) steps through "
+             "server's master and workers after the runs. The mock keeps a list's total (COUNT(*) steps through "
              "every matching index entry) until the data changes, so repeated reads of the page count once; "
              "\"each read after a write\" times the page when every read follows a write (a deal created in "
              "another stage, untimed), that is with the total counted again.", "",

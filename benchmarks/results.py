@@ -26,7 +26,7 @@ class Target:
 
 @dataclass
 class ServerResult:
-    key: str  # mock, bare, prism or prism-page25: what the targets and ratios look up
+    key: str  # mock, bare (the default server), mock-/bare-<other server>, prism, prism-page25: what ratios look up
     name: str
     command: str
     scenarios: tuple[str, ...] | None = None  # the scenarios it is driven on; None: all

@@ -19,12 +19,14 @@ import yaml
 from benchmarks import launch
 from benchmarks.settings import ROOT
 from benchmarks.usage import HZ, rss_mib, tree_ticks
+from mock_server.config import DEFAULT_SERVER, SERVER_KINDS
 
 HOST = "127.0.0.1"
 PORTS = range(18100, 18200)
 PRISM_VERSION = "5.14.2"
 PRISM_DEFAULT = ROOT / ".cache" / "prism" / "node_modules" / ".bin" / "prism"
 PRISM_INSTALL = f"npm install --prefix .cache/prism @stoplight/prism-cli@{PRISM_VERSION}"
+OTHER_SERVER = next(kind for kind in SERVER_KINDS if kind != DEFAULT_SERVER)  # measured beside the default
 
 
 class BenchError(Exception):
@@ -122,7 +124,7 @@ def tool(*argv: str, timeout: float = 60.0) -> str:
 
 
 def script(name: str) -> str:
-    """A console script of this environment (crm-mock, crm-conformance, gunicorn)."""
+    """A console script of this environment (crm-mock, crm-conformance, gunicorn, granian)."""
     path = Path(sys.executable).parent / name
     if not path.exists():
         raise BenchError(f"{path} is missing: install the project (make bench does) first")
@@ -135,11 +137,16 @@ def crm_mock(name: str, port: int, logs: Path, *args: str) -> Server:
     return Server(name, [script("crm-mock"), "serve", "--port", str(port), *args], port, logs)
 
 
-def bare_flask(port: int, logs: Path, deals: Path) -> Server:
-    """benchmarks/bare_flask.py serving the deals of a JSON file, under the mock's gunicorn settings."""
-    return Server("bare Flask", [script("gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind",
-                                 f"{HOST}:{port}", "--keep-alive", "5", "--timeout", "60", "--log-level", "warning",
-                                 "benchmarks.bare_flask:app"], port, logs, env={"BENCH_DEALS": str(deals)})
+def bare_flask(port: int, logs: Path, deals: Path, server: str = DEFAULT_SERVER) -> Server:
+    """benchmarks/bare_flask.py serving the deals of a JSON file, under the mock's settings for `server`
+    (mock_server/http_servers.py): 2 workers, one Python thread each."""
+    if server == "granian":
+        argv = [script("granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1", "--http", "1",
+                "--no-ws", "--host", HOST, "--port", str(port), "--log-level", "warning", "benchmarks.bare_flask:app"]
+    else:
+        argv = [script("gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind", f"{HOST}:{port}",
+                "--keep-alive", "5", "--timeout", "60", "--log-level", "warning", "benchmarks.bare_flask:app"]
+    return Server(f"bare Flask ({server})", argv, port, logs, env={"BENCH_DEALS": str(deals)})
 
 
 def prism(binary: Path, port: int, logs: Path, document: Path) -> Server:

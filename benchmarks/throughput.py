@@ -1,5 +1,6 @@
-"""Throughput (make bench, parts 1 and 2): the mock, bare Flask serving the very same deals, and Prism when
-installed (as shipped, and on a copy whose page holds 25 deals), driven on every scenario."""
+"""Throughput (make bench, parts 1 and 2): the mock, bare Flask serving the very same deals (each under the mock's
+default HTTP server and under the other one: granian and gunicorn), and Prism when installed (as shipped, and on a
+copy whose page holds 25 deals), driven on every scenario in the same interleaved rounds."""
 
 from __future__ import annotations
 
@@ -13,41 +14,54 @@ from benchmarks.harness import Bench
 from benchmarks.load import request
 from benchmarks.results import ServerResult
 from benchmarks.scenarios import LIST_SCENARIO, PAGE_SIZE, Contender, drive
-from benchmarks.servers import PRISM_INSTALL, PRISM_VERSION, BenchError, running
+from benchmarks.servers import OTHER_SERVER, PRISM_INSTALL, PRISM_VERSION, BenchError, running
 from benchmarks.settings import ROOT
+from mock_server.config import DEFAULT_SERVER
 
 
 def measure(b: Bench) -> None:
-    s = b.s
     with ExitStack() as stack:
-        mock_port = b.ports.take()
-        state = b.work / "throughput.sqlite3"
-        mock = stack.enter_context(running(servers.crm_mock(
-            "mock", mock_port, b.work, "--dialect", "revorbit", "--records", str(s.deals), "--workers", "2",
-            "--state", str(state))))
-        b.say(f"throughput: the mock (--records {s.deals} --workers 2) on :{mock_port}")
-        mock_result = ServerResult("mock", "mock (crm-mock, gunicorn 2 sync workers)",
-                                   f"crm-mock serve --dialect revorbit --records {s.deals} --workers 2")
-        mock_result.startup_s = mock.wait_ready("/api/deals/1", b.auth)
-        mock_result.rss_idle_mib = mock.rss()
-        deals = pull_deals(b, mock_port)
+        mock, mock_result = _mock(b, stack, "mock", DEFAULT_SERVER)
+        deals = pull_deals(b, mock.port)
         body = post_body(deals)
         (b.work / "deals.json").write_text(json.dumps(deals))
-
-        flask_port = b.ports.take()
-        b.say(f"throughput: bare Flask ({len(deals)} deals from a list) on :{flask_port}")
-        bare = stack.enter_context(running(servers.bare_flask(flask_port, b.work, b.work / "deals.json")))
-        bare_result = ServerResult("bare", "bare Flask (a list, gunicorn 2 sync workers)",
-                                   "gunicorn -w 2 benchmarks.bare_flask:app")
-        bare_result.startup_s = bare.wait_ready("/api/deals/1", b.auth)
-        bare_result.rss_idle_mib = bare.rss()
-        compare_shapes(b, mock_port, flask_port)
-        contenders: list[Contender] = [(mock, mock_result, "/api"), (bare, bare_result, "/api")]
+        bare, bare_result = _bare(b, stack, "bare", DEFAULT_SERVER)
+        compare_shapes(b, mock.port, bare.port)
+        # the same mock and the same bare app under the other server: what the server alone is worth
+        other_mock, other_mock_result = _mock(b, stack, f"mock-{OTHER_SERVER}", OTHER_SERVER)
+        other_bare, other_bare_result = _bare(b, stack, f"bare-{OTHER_SERVER}", OTHER_SERVER)
+        contenders: list[Contender] = [(mock, mock_result, "/api"), (bare, bare_result, "/api"),
+                                       (other_mock, other_mock_result, "/api"), (other_bare, other_bare_result, "/api")]
         contenders += _prisms(b, stack)
         drive(b, contenders, body)
         for server, result, _ in contenders:
             result.rss_mib = server.rss()
         b.results.servers += [result for _, result, _ in contenders]
+
+
+def _mock(b: Bench, stack: ExitStack, key: str, server: str) -> tuple[servers.Server, ServerResult]:
+    """The mock on a state of its own (the same seed and size: the same deals), 2 workers under `server`."""
+    s, port = b.s, b.ports.take()
+    args = ("--dialect", "revorbit", "--records", str(s.deals), "--workers", "2", "--server", server)
+    mock = stack.enter_context(running(servers.crm_mock(
+        "mock" if key == "mock" else f"mock ({server})", port, b.work, *args,
+        "--state", str(b.work / f"throughput-{server}.sqlite3"))))
+    b.say(f"throughput: the mock (--records {s.deals} --workers 2 --server {server}) on :{port}")
+    result = ServerResult(key, f"mock (crm-mock, {server}, 2 workers)", "crm-mock serve " + " ".join(args))
+    result.startup_s = mock.wait_ready("/api/deals/1", b.auth)
+    result.rss_idle_mib = mock.rss()
+    return mock, result
+
+
+def _bare(b: Bench, stack: ExitStack, key: str, server: str) -> tuple[servers.Server, ServerResult]:
+    """Bare Flask serving the mock's deals (deals.json) under `server`."""
+    port = b.ports.take()
+    b.say(f"throughput: bare Flask (the mock's deals from a list, {server}) on :{port}")
+    bare = stack.enter_context(running(servers.bare_flask(port, b.work, b.work / "deals.json", server)))
+    result = ServerResult(key, f"bare Flask (a list, {server}, 2 workers)", f"{server} -w 2 benchmarks.bare_flask:app")
+    result.startup_s = bare.wait_ready("/api/deals/1", b.auth)
+    result.rss_idle_mib = bare.rss()
+    return bare, result
 
 
 def _prisms(b: Bench, stack: ExitStack) -> list[Contender]:

@@ -17,7 +17,7 @@ from crmspec.loader import DOCUMENTS
 from crmspec.model import Api, Auth
 from crmspec.version import VersionAction
 from mock_server.auth import Credentials
-from mock_server.config import DEFAULT_SECRET, MockConfig
+from mock_server.config import DEFAULT_SECRET, DEFAULT_SERVER, SERVER_KINDS, Listen, MockConfig
 from mock_server.durations import format_duration, parse_duration
 
 EXIT_USAGE = 2
@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-seed-cache", dest="seed_cache", action="store_false",
                        help="generate the start-up records even when a start with the same document, seed, records "
                             "and code kept them today (in $CRM_MOCK_CACHE or ~/.cache/crm-mock)")
+    serve.add_argument("--server", choices=SERVER_KINDS, default=DEFAULT_SERVER,
+                       help=f"the HTTP server the workers run under (default: {DEFAULT_SERVER})")
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="signs and checks every credential")
     serve.add_argument("--webhook-url", default=None, metavar="URL",
                        help="POST each webhook event to URL once the change that raised it is stored (the events "
@@ -179,7 +181,7 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
         print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
     owner = os.getpid()
     try:
-        serve(apis, configs, args.host, args.port, args.workers)
+        serve(apis, configs, Listen(args.server, args.host, args.port, args.workers))
     except KeyboardInterrupt:
         return 0
     except DatabaseUnavailable as exc:

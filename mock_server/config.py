@@ -1,4 +1,4 @@
-"""The mock's typed configuration, passed explicitly to create_app()."""
+"""The mock's typed configuration, passed explicitly to create_app(); and where `crm-mock serve` listens."""
 
 from __future__ import annotations
 
@@ -30,3 +30,20 @@ class MockConfig:
     watch: bool = False  # reload the document when its file changes, keeping the state (--watch)
     access_log: LogFormat = "off"  # one line per request on stderr (--log-format)
     runtime_dir: str | None = None  # session stores, snapshots and the shared ledger; None: in memory
+
+
+ServerKind = Literal["gunicorn", "granian"]
+SERVER_KINDS: tuple[ServerKind, ...] = ("gunicorn", "granian")
+# granian: about twice gunicorn's requests per second (README, Benchmarks), finishes requests in flight on Ctrl-C
+# (gunicorn's SIGINT is a quick shutdown), and answers what it refuses itself without gunicorn's HTML pages
+DEFAULT_SERVER: ServerKind = "granian"
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """Where and how `crm-mock serve` listens (--server, --host, --port, --workers)."""
+
+    server: ServerKind = DEFAULT_SERVER
+    host: str = "127.0.0.1"
+    port: int = 4010
+    workers: int = 1

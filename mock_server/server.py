@@ -1,5 +1,5 @@
-"""Serving under gunicorn: N worker processes sharing one state (a SQLite file, or a PostgreSQL database that
-replicas on other hosts share too)."""
+"""Serving: N worker processes sharing one state (a SQLite file, or a PostgreSQL database that replicas on other
+hosts share too), seeded once here before they fork, under the HTTP server --server names (http_servers.py)."""
 
 from __future__ import annotations
 
@@ -10,27 +10,12 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
-
 from crmspec.model import Api
 from mock_server.app import MockApp, create_app
-from mock_server.config import MockConfig
+from mock_server.config import Listen, MockConfig
+from mock_server.http_servers import run
 from mock_server.multi import config_for, mounted
 from mock_server.store import is_database_url
-
-
-class _Gunicorn(BaseApplication):
-    def __init__(self, factory: Any, options: dict[str, Any]) -> None:
-        self.factory = factory
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        return self.factory()
 
 
 def shared_config(config: MockConfig, workers: int) -> MockConfig:
@@ -50,7 +35,7 @@ def shared_config(config: MockConfig, workers: int) -> MockConfig:
 
 def discard_temporary(configs: dict[str, MockConfig], given_state: str | None, owner: int) -> None:
     """Remove the state files `shared_config` made (the database, its WAL files and its runtime folder)
-    once the server stops. Only `owner`, the process that made them, does: gunicorn's forked workers
+    once the server stops. Only `owner`, the process that made them, does: the server's forked workers
     leave through the same call stack, and one of them must not pull the state from under the others."""
     if given_state is not None or os.getpid() != owner:
         return
@@ -69,7 +54,7 @@ def served_configs(apis: dict[str, Api], config: MockConfig, workers: int) -> di
     return {d: shared_config(config_for(config, d) if len(apis) > 1 else config, workers) for d in apis}
 
 
-def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port: int, workers: int) -> None:
+def serve(apis: dict[str, Api], configs: dict[str, MockConfig], listen: Listen) -> None:
     """Serve one API at its own paths, or several each under /<dialect> (multi.py)."""
     for dialect, api in apis.items():
         if configs[dialect].state is not None:
@@ -81,18 +66,4 @@ def serve(apis: dict[str, Api], configs: dict[str, MockConfig], host: str, port:
         factory: Any = lambda: create_app(api, configs[dialect])  # noqa: E731
     else:
         factory = lambda: mounted(apis, configs)  # noqa: E731
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "sync",
-        "preload_app": workers == 1 and all(c.state is None for c in configs.values()),
-        "accesslog": None,  # the mock prints its own line per request (accesslog.py, --log-format)
-        "errorlog": "-",
-        "loglevel": "warning",
-        "timeout": 60,
-        "keepalive": 5,
-        # no request-line limit (gunicorn's is 4094 bytes): a 10,000-character id reaches the mock and gets
-        # the API's 404 envelope instead of gunicorn's HTML 414; headers keep gunicorn's 8190-byte limit
-        "limit_request_line": 0,
-    }
-    _Gunicorn(factory, options).run()
+    run(factory, listen, preload=listen.workers == 1 and all(c.state is None for c in configs.values()))

@@ -1,6 +1,9 @@
 """Servers for tests that need a URL: an in-process WSGI app behind a real HTTP server (the conformance
 suite), or `crm-mock serve` in a process of its own, as users run it (started, awaited and stopped by
-benchmarks/launch.py, the launcher the benchmarks use too)."""
+benchmarks/launch.py, the launcher the benchmarks use too).
+
+`CRM_MOCK_SERVER=gunicorn|granian` runs every `crm-mock serve` the tests start without a --server of its own under
+that HTTP server (`make test-gunicorn`, `make test-granian`); unset, under crm-mock's default (granian)."""
 
 from __future__ import annotations
 
@@ -66,6 +69,13 @@ class Served:
 
 
 CRM_MOCK = (sys.executable, "-m", "mock_server.cli")  # the checkout's crm-mock, in this interpreter
+ENV_SERVER = "CRM_MOCK_SERVER"
+
+
+def server_args() -> tuple[str, ...]:
+    """`--server NAME` when CRM_MOCK_SERVER names one, else nothing (crm-mock's default)."""
+    name = os.environ.get(ENV_SERVER, "").strip().lower()
+    return ("--server", name) if name else ()
 
 
 @contextmanager
@@ -80,6 +90,8 @@ def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subpr
     port = free_port()
     if on_postgres() and "--state" not in args:  # CRM_MOCK_BACKEND=postgres: a namespace of its own
         args = (*args, "--state", state_url())
+    if "--server" not in args:
+        args = (*args, *server_args())
     process = launch.start([*program, "serve", "--port", str(port), *args], cwd=cwd, env={**base_env, **(env or {})},
                            stdout=stdout, stderr=stderr)
     served = Served(f"http://127.0.0.1:{port}", process)
