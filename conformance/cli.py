@@ -136,10 +136,10 @@ def _run(args: argparse.Namespace) -> int:
     credentials = _credentials(args)
     if api.dialect.auth.scheme == "key_pair" and any(":" not in c for c in credentials.values()):
         return fail(f"{api.dialect.title} credentials take the form ACCESS_KEY:SECRET_KEY")
-    target = Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout)
     options = Options(seed=args.seed, level=args.level, max_examples=args.max_examples, families=families,
                       keep_records=args.keep_records, min_coverage=args.min_coverage, waivers=waivers)
-    result = _run_with_progress(api, target, options, quiet=args.quiet)
+    with Target(args.base_url, api.dialect.auth, credentials, timeout=args.timeout) as target:
+        result = _run_with_progress(api, target, options, quiet=args.quiet)
     try:
         paths = write_reports(result, args.report_dir)
     except OSError as exc:

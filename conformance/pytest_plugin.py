@@ -82,8 +82,8 @@ class CheckItem(pytest.Item):
                 value = config.getoption(f"--crm-{name}-token")
                 if value:
                     credentials[name] = value
-            target = Target(config.getoption("--crm-base-url"), api.dialect.auth, credentials)
-            config.stash[_RESULT] = run(api, target, _options(config))
+            with Target(config.getoption("--crm-base-url"), api.dialect.auth, credentials) as target:
+                config.stash[_RESULT] = run(api, target, _options(config))
         return config.stash[_RESULT]
 
     def runtest(self) -> None:

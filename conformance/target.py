@@ -110,6 +110,17 @@ class Target:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
+    def close(self) -> None:
+        """Close the connections kept alive to the target (a server that keeps connections open leaves them in
+        the session's pool until then)."""
+        self.session.close()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def auth_header_names(self) -> set[str]:
         """Lower-case names of the headers that carry a credential in this API."""
         if self.auth.scheme == "key_pair":

@@ -58,7 +58,8 @@ def call(method: str, url: str, bearer: str, body: Any = None, timeout: float = 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+        with error:  # its socket, closed now rather than whenever the garbage collector runs (a ResourceWarning)
+            return error.code, json.loads(error.read() or b"null")
 
 
 @dataclass

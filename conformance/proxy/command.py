@@ -64,7 +64,8 @@ def run(args: argparse.Namespace, fail: Callable[[str], int]) -> int:
     except CrmSpecError as exc:
         return fail(str(exc))
     try:
-        Target(upstream, api.dialect.auth, timeout=10).probe()
+        with Target(upstream, api.dialect.auth, timeout=10) as upstream_target:
+            upstream_target.probe()
     except TargetUnreachable as exc:
         return fail(f"the upstream {exc}")
     why = can_listen(args.host, args.port)

@@ -315,4 +315,5 @@ def _call(url: str, method: str = "GET", body: bytes | None = None,
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        with error:
+            return error.code, error.read()

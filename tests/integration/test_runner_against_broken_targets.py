@@ -124,7 +124,8 @@ def test_429_is_retried_honouring_retry_after() -> None:
 
     api = load("ysuite")
     with raw_server(limited) as url:
-        exchange = Target(url, api.dialect.auth, {"default": "a:b"}).send("GET", "/v1/deals")
+        with Target(url, api.dialect.auth, {"default": "a:b"}) as target:
+            exchange = target.send("GET", "/v1/deals")
     assert exchange.status == 200 and len(calls) == 3
     assert calls[1] - calls[0] >= 0.9 and calls[2] - calls[1] >= 0.9
 
@@ -138,5 +139,6 @@ def test_429_retries_are_bounded() -> None:
 
     api = load("ysuite")
     with raw_server(always) as url:
-        exchange = Target(url, api.dialect.auth, {"default": "a:b"}, retries=3).send("GET", "/v1/deals")
+        with Target(url, api.dialect.auth, {"default": "a:b"}, retries=3) as target:
+            exchange = target.send("GET", "/v1/deals")
     assert exchange.status == 429 and len(calls) == 4
