@@ -34,9 +34,10 @@ class MockConfig:
 
 ServerKind = Literal["gunicorn", "granian"]
 SERVER_KINDS: tuple[ServerKind, ...] = ("gunicorn", "granian")
-# granian: about twice gunicorn's requests per second (README, Benchmarks), finishes requests in flight on Ctrl-C
-# (gunicorn's SIGINT is a quick shutdown), and answers what it refuses itself without gunicorn's HTML pages
-DEFAULT_SERVER: ServerKind = "granian"
+# granian serves about twice gunicorn's requests per second (README, Benchmarks), finishes requests in flight on
+# Ctrl-C and answers what it refuses itself without HTML pages; it is not the default yet: under it the full test
+# run caught a client socket left open in the test process (a keep-alive connection nobody closed), not yet found
+DEFAULT_SERVER: ServerKind = "gunicorn"
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,7 +299,10 @@ def _wait(url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)
+            with urllib.request.urlopen(url, timeout=1):  # the answer closed, and its socket with it
+                return
+        except urllib.error.HTTPError as error:
+            error.close()
             return
         except OSError:
             time.sleep(0.05)

@@ -319,20 +319,23 @@ def test_served_oversized_bodies_and_ids_get_the_envelope(tmp_path: Path) -> Non
                   "valid JSON padded to 3 MB, chunked": (valid + b" " * (3 * MB), True)}
         for name, (body, chunked) in bodies.items():
             connection = http.client.HTTPConnection(host, int(port), timeout=30)
-            connection.putrequest("POST", "/api/deals")
-            connection.putheader("Authorization", f"Bearer {bearer}")
-            connection.putheader("Content-Type", "application/json")
-            connection.putheader(*(("Transfer-Encoding", "chunked") if chunked else ("Content-Length", str(len(body)))))
-            connection.endheaders()
-            for start in range(0, len(body), MB):
-                part = body[start:start + MB]
-                connection.send(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
-            if chunked:
-                connection.send(b"0\r\n\r\n")
-            response = connection.getresponse()
-            answer = json.loads(response.read())
+            try:
+                connection.putrequest("POST", "/api/deals")
+                connection.putheader("Authorization", f"Bearer {bearer}")
+                connection.putheader("Content-Type", "application/json")
+                connection.putheader(*(("Transfer-Encoding", "chunked") if chunked
+                                       else ("Content-Length", str(len(body)))))
+                connection.endheaders()
+                for start in range(0, len(body), MB):
+                    part = body[start:start + MB]
+                    connection.send(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+                if chunked:
+                    connection.send(b"0\r\n\r\n")
+                response = connection.getresponse()
+                answer = json.loads(response.read())
+            finally:
+                connection.close()
             assert response.status == 413 and answer["success"] is False and answer["message"], (name, answer)
-            connection.close()
         # a 10,000-character id passes gunicorn's request line (limit_request_line=0): the API's 404 envelope
         status, answer = call("GET", f"{base}/deals/{'9' * 10_000}", bearer)
         assert status == 404 and answer["success"] is False, answer

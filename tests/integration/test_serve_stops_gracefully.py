@@ -22,7 +22,7 @@ DELAY_MS = 1500  # each API answer waits this long (--delay): long enough to sig
 
 GUNICORN_QUICK_SHUTDOWN = pytest.mark.xfail(strict=True, reason=(
     "SIGINT is gunicorn's quick shutdown: the worker exits mid-request and gunicorn answers its HTML 500 "
-    "(one reason granian is the default)"))
+    "(one reason to prefer granian)"))
 CASES = [pytest.param(server, sig, id=f"{server}-{sig.name}",
                       marks=GUNICORN_QUICK_SHUTDOWN if (server, sig) == ("gunicorn", signal.SIGINT) else ())
          for server in SERVER_KINDS for sig in (signal.SIGTERM, signal.SIGINT)]
