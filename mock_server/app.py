@@ -110,11 +110,12 @@ class MockApp:
     def seed_once(self, config: MockConfig) -> None:
         """The default session's start-up records: kept from an earlier start when there is such a copy
         (store/seeded_cache.py), else generated, once across every process and replica."""
+        if self.store.meta("seed") is not None:  # a worker after its master, a reloaded document: nothing to key
+            return
         in_place = self.runtime.sessions.backend.seeds_in_place
         kept = seeded_cache.cache_file(self.api.sha256, config.seed, config.records) \
             if config.seed_cache and in_place else None
-        if kept is not None and self.store.meta("seed") is None and \
-                seeded_cache.restore(self.store, kept, config.seed, config.records):
+        if kept is not None and seeded_cache.restore(self.store, kept, config.seed, config.records):
             return
         generated = False
         with self.store.transaction():  # replicas starting together: the first seeds, the others find it seeded
