@@ -51,7 +51,7 @@ test-postgres: $(STAMP)
 	CRM_MOCK_BACKEND=postgres $(BIN)/python -m pytest -q $(MOCK_SUITE)
 
 # The tests that start `crm-mock serve` (hardening, concurrency, kill -9, graceful stop, the CLI) once more under
-# one HTTP server (CRM_MOCK_SERVER, tests/servers.py); `make test` runs them under the default, gunicorn.
+# one HTTP server (CRM_MOCK_SERVER, tests/servers.py); `make test` runs them under the default, granian.
 SERVE_SUITE := $(wildcard tests/integration/test_hardening_*.py tests/integration/test_serve*.py \
                           tests/integration/test_frontend_serving.py tests/integration/test_mock_credential_lifetime.py)
 test-granian test-gunicorn: test-%: $(STAMP)

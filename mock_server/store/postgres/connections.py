@@ -20,7 +20,7 @@ from psycopg_pool import ConnectionPool
 from mock_server.store.interface import DatabaseUnavailable
 
 DEFAULT_NAMESPACE = "crm_mock"
-POOL_SIZE = 8  # connections per worker process at most; a sync gunicorn worker uses one at a time
+POOL_SIZE = 8  # connections per worker process at most; a worker (one Python thread) uses one at a time
 SPARE_SECONDS = 60.0
 
 
