@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from benchmarks import proxy_overhead
+from benchmarks import peers, proxy_overhead
 from benchmarks.load import Load
 from benchmarks.results import Results, ServerResult, Target
 from benchmarks.scenarios import LIST_SCENARIO, PAGE_SIZE
@@ -48,6 +48,7 @@ def _throughput(r: Results, judged: bool) -> list[Target]:
                               ratio >= THROUGHPUT_VS_FLASK if judged else None))
         if isinstance(m, Load):
             out += _against_prism(by_key, label, m, judged)
+            out.append(peers.target(by_key, label, m, judged))
     return out
 
 
