@@ -164,7 +164,8 @@ def same_deals(peer: Peer, port: int, deals: list[dict[str, Any]]) -> str:
             raise servers.BenchError(f"{peer.title} does not serve the mock's deals on GET {path} (HTTP {status})")
         sizes.append(len(raw))
     return (f"{peer.title}: the mock's deals in its own shape (a bare deal; a bare array of {PAGE_SIZE} on "
-            f"`?{peer.list_query}`), {sizes[0]:,} and {sizes[1]:,} bytes")
+            f"`?{peer.list_query}`, the first in its stored order, where the mock's page is sorted by name), "
+            f"{sizes[0]:,} and {sizes[1]:,} bytes")
 
 
 def target(by_key: dict[str, ServerResult], label: str, mock: Load, judged: bool) -> Target:
@@ -193,8 +194,13 @@ def install(say: Callable[[str], None] = print) -> int:
         return 0
     for peer in missing:
         say(f"installing {peer.title}: {peer.install}")
-        done = subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(peer.prefix),
-                               f"{peer.package}@{peer.version}"], capture_output=True, text=True, timeout=600)
+        argv = [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(peer.prefix),
+                f"{peer.package}@{peer.version}"]
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            say(f"npm took over 10 minutes, {peer.title} will be skipped")
+            continue
         if done.returncode != 0:
             say(f"npm failed ({done.returncode}), {peer.title} will be skipped: {done.stderr.strip()[-300:]}")
     return 0
