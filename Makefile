@@ -51,7 +51,7 @@ test-postgres: $(STAMP)
 	CRM_MOCK_BACKEND=postgres $(BIN)/python -m pytest -q $(MOCK_SUITE)
 
 # The tests that start `crm-mock serve` (hardening, concurrency, kill -9, graceful stop, the CLI) once more under
-# one HTTP server (CRM_MOCK_SERVER, tests/servers.py); `make test` runs them under the default, gunicorn.
+# one HTTP server (CRM_MOCK_SERVER, tests/servers.py); `make test` runs them under the default, granian.
 SERVE_SUITE := $(wildcard tests/integration/test_hardening_*.py tests/integration/test_serve*.py \
                           tests/integration/test_frontend_serving.py tests/integration/test_mock_credential_lifetime.py)
 test-granian test-gunicorn: test-%: $(STAMP)
@@ -93,9 +93,12 @@ SEED    = 42
 serve: $(STAMP)
 	$(BIN)/crm-mock serve --dialect $(DIALECT) --host 127.0.0.1 --port $(PORT) --records $(RECORDS) --seed $(SEED)
 
-# The mock against bare Flask and Prism, growth to 100k deals, start-up and conformance runs
+# The mock against bare Flask, Prism, json-server and Mockoon, growth to 100k deals, start-up and conformance runs
 # -> reports/benchmarks.md (needs wrk; Prism when installed in .cache/prism). See benchmarks/run.py.
+# json-server and the Mockoon CLI (pinned in benchmarks/peers.py) are installed into .cache/ first when npm is
+# there; without npm, or offline, the run skips them with one line each.
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.peers install
 	$(BIN)/python -m benchmarks.run
 
 # CI: the same harness, tiny and short (no wrk, Prism or network needed; no time is judged).

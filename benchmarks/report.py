@@ -10,6 +10,7 @@ import time
 from benchmarks import cells, proxy_overhead, seed_state
 from benchmarks.load import WRK_CONNECTIONS, WRK_THREADS, Load
 from benchmarks.machine import load_average
+from benchmarks.peers import PEERS
 from benchmarks.results import Results, ServerResult
 from benchmarks.scenarios import PAGE_SIZE, SCENARIOS
 from benchmarks.servers import OTHER_SERVER
@@ -84,7 +85,8 @@ def _throughput(r: Results) -> list[str]:
         lines.append(f"| {sv.name} | `{sv.command}` | {sv.startup_s:.2f} s | {sv.rss_idle_mib:.0f} MiB "
                      f"| {sv.rss_mib:.0f} MiB |")
     if r.shape:
-        lines += ["", "Same JSON shape (mock vs bare Flask):", ""] + [f"- {line}" for line in r.shape]
+        lines += ["", "Same JSON shape (mock vs bare Flask), the same deals (the peers):", ""]
+        lines += [f"- {line}" for line in r.shape]
     unequal = _not_the_same_work(by)
     if unequal:
         lines += ["", "Not the same work:", ""] + [f"- {line}" for line in unequal]
@@ -108,7 +110,8 @@ def _ratios(by: dict[str, ServerResult]) -> list[str]:
     columns = [("bare", "mock / bare Flask"), ("prism", "mock / Prism"),
                ("prism-page25", f"mock / Prism, page pinned to {PAGE_SIZE}"),
                (f"mock-{OTHER_SERVER}", f"mock / mock under {OTHER_SERVER}"),
-               (f"bare-{OTHER_SERVER}", f"mock / bare Flask under {OTHER_SERVER}")]
+               (f"bare-{OTHER_SERVER}", f"mock / bare Flask under {OTHER_SERVER}")] + [
+        (peer.key, f"mock / {peer.title}") for peer in PEERS]
     columns = [(key, title) for key, title in columns if key in by]
     lines = ["", "Ratios (req/s; in brackets the same from server CPU per request, other/mock):", "",
              "| scenario | " + " | ".join(title for _, title in columns) + " |",

@@ -30,6 +30,7 @@ class ServerResult:
     name: str
     command: str
     scenarios: tuple[str, ...] | None = None  # the scenarios it is driven on; None: all
+    paths: dict[str, str] = field(default_factory=dict)  # a scenario's path where this server spells it otherwise
     startup_s: float = math.nan
     rss_idle_mib: float = math.nan
     rss_mib: float = math.nan

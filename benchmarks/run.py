@@ -1,6 +1,6 @@
-"""make bench: the mock against a bare Flask app and Prism, data growth, start-up and conformance runs.
+"""make bench: the mock against bare Flask, Prism, json-server and Mockoon, data growth, start-up, conformance runs.
 
-    python -m benchmarks.run            # the full benchmark (needs wrk; Prism when installed)
+    python -m benchmarks.run            # the full benchmark (needs wrk; Prism, json-server, Mockoon when installed)
     python -m benchmarks.run --smoke    # CI: tiny, no time targets judged, runs without wrk, Prism or network
 
 Writes reports/benchmarks.md (smoke: reports/benchmarks-smoke.md). Every server binds 127.0.0.1 in

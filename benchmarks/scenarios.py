@@ -32,6 +32,13 @@ SCENARIOS = (
 Contender = tuple[Server, ServerResult, str]  # the server, its results, its API root
 
 
+def path_of(contender: Contender, scenario: Scenario) -> str:
+    """Where a contender answers the scenario: below its API root, in its own query parameters if it has them
+    (json-server's `_page`/`_limit`)."""
+    _, result, root = contender
+    return root + result.paths.get(scenario.label, scenario.path)
+
+
 def load(b: Bench, server: Server, scenario: Scenario, path: str, seconds: int, body: bytes | None) -> Load:
     """One run of a scenario on one server: wrk when installed, else the Python client loop."""
     headers = {**b.auth, "Accept": "application/json"}
@@ -52,14 +59,15 @@ def drive(b: Bench, contenders: list[Contender], body: bytes) -> None:
     for scenario in SCENARIOS:
         payload = body if scenario.method == "POST" else None
         live = _answering(b, contenders, scenario, payload)
-        for server, _, root in live:
+        for contender in live:
             if b.s.warmup:
-                load(b, server, scenario, root + scenario.path, b.s.warmup, payload)
+                load(b, contender[0], scenario, path_of(contender, scenario), b.s.warmup, payload)
         for round_ in range(b.s.rounds):
             order = live[round_ % len(live):] + live[:round_ % len(live)] if live else []
-            for server, result, root in order:
+            for contender in order:
+                server, result, _ = contender
                 b.say(f"  {scenario.label}, round {round_ + 1}/{b.s.rounds}: {server.name}")
-                one_round = load(b, server, scenario, root + scenario.path, b.s.seconds, payload)
+                one_round = load(b, server, scenario, path_of(contender, scenario), b.s.seconds, payload)
                 b.say(f"    {one_round.summary}, other load {one_round.other:.0%}"
                       + (f", {one_round.bad} failed" if one_round.bad else ""))
                 if server.name == "mock" and one_round.bad > one_round.requests // 100:
@@ -74,14 +82,15 @@ def _answering(b: Bench, contenders: list[Contender], scenario: Scenario, payloa
     """The contenders driven on the scenario that answer it; the others' results say why they are not."""
     headers = {**b.auth, "Content-Type": "application/json", "Accept": "application/json"}
     live = []
-    for server, result, root in contenders:
+    for contender in contenders:
+        server, result, _ = contender
         if result.scenarios is not None and scenario.label not in result.scenarios:
             continue
-        status, _ = request(server.port, scenario.method, root + scenario.path, headers, payload)
+        status, _ = request(server.port, scenario.method, path_of(contender, scenario), headers, payload)
         if 200 <= status < 300:
-            live.append((server, result, root))
+            live.append(contender)
             continue
         result.loads[scenario.label] = f"not supported (HTTP {status})"
         if server.name == "mock":
-            raise BenchError(f"the mock answered {scenario.method} {root + scenario.path} with {status}")
+            raise BenchError(f"the mock answered {scenario.method} {path_of(contender, scenario)} with {status}")
     return live

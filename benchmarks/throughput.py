@@ -1,6 +1,7 @@
 """Throughput (make bench, parts 1 and 2): the mock, bare Flask serving the very same deals (each under the mock's
-default HTTP server and under the other one: granian and gunicorn), and Prism when installed (as shipped, and on a
-copy whose page holds 25 deals), driven on every scenario in the same interleaved rounds."""
+default HTTP server and under the other one: granian and gunicorn), Prism when installed (as shipped, and on a
+copy whose page holds 25 deals), and json-server and Mockoon when installed (benchmarks/peers.py: the same deals),
+driven on every scenario in the same interleaved rounds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from benchmarks import servers
+from benchmarks import peers, servers
 from benchmarks.harness import Bench
 from benchmarks.load import request
 from benchmarks.results import ServerResult
@@ -33,6 +34,7 @@ def measure(b: Bench) -> None:
         contenders: list[Contender] = [(mock, mock_result, "/api"), (bare, bare_result, "/api"),
                                        (other_mock, other_mock_result, "/api"), (other_bare, other_bare_result, "/api")]
         contenders += _prisms(b, stack)
+        contenders += peers.contenders(b, stack, deals)
         drive(b, contenders, body)
         for server, result, _ in contenders:
             result.rss_mib = server.rss()

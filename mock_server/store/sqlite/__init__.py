@@ -1,4 +1,4 @@
-"""SQLite, the embedded default: one process's memory, or `--state FILE` that every gunicorn worker opens.
+"""SQLite, the embedded default: one process's memory, or `--state FILE` that every worker of the HTTP server opens.
 
 One module a job:
 

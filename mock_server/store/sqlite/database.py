@@ -1,4 +1,4 @@
-"""A SQLite database file (or memory) as the mock's threads and forked gunicorn workers use it: a connection per
+"""A SQLite database file (or memory) as the mock's threads and forked workers use it: a connection per
 (process, thread), transactions that nest by joining, and a version that moves whenever the data may have."""
 
 from __future__ import annotations

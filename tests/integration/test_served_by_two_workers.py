@@ -1,4 +1,5 @@
-"""crm-mock serve as a user runs it: gunicorn workers sharing one SQLite state, which survives a restart."""
+"""crm-mock serve as a user runs it: two workers (under the default HTTP server) sharing one SQLite state, which
+survives a restart."""
 
 from __future__ import annotations
 
