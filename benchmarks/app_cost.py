@@ -11,6 +11,7 @@ does (it is in both figures of the ratio, so the ratio without it is shown besid
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,15 +45,22 @@ class AppCost:
         return self.us["mock"] / self.us["bare Flask"]
 
     def ratio_above_floor(self) -> float:
+        """NaN where bare Flask measured at or below the floor (too few requests to tell them apart)."""
         floor = self.us["floor"]
-        return (self.us["mock"] - floor) / max(self.us["bare Flask"] - floor, 1e-9)
+        above = self.us["bare Flask"] - floor
+        return (self.us["mock"] - floor) / above if above > 0 else math.nan
+
+    @property
+    def above_floor_shown(self) -> str:
+        ratio = self.ratio_above_floor()
+        return "-" if math.isnan(ratio) else f"{ratio:.2f}x"
 
 
 def target(cost: AppCost, judged: bool, rounds: int, requests: int) -> Target:
     ratio = cost.ratio()
     return Target(f"In-process app CPU, {cost.scenario}: mock <= {APP_COST_MAX:g}x bare Flask",
                   f"{ratio:.2f}x ({cost.us['mock']:.0f} vs {cost.us['bare Flask']:.0f} us/request; "
-                  f"above the floor {cost.ratio_above_floor():.2f}x)", f"<= {APP_COST_MAX:g}x",
+                  f"above the floor {cost.above_floor_shown})", f"<= {APP_COST_MAX:g}x",
                   ratio <= APP_COST_MAX if judged else None,
                   f"Flask test client, no server, best of {rounds} rounds of {requests}")
 
@@ -103,7 +111,7 @@ def section(costs: list[AppCost], deals: int, rounds: int, requests: int) -> lis
     for c in costs:
         every = " / ".join(f"{us:.0f}" for us in c.rounds["mock"])
         lines.append(f"| {c.scenario} | `{c.path}` | {c.us['mock']:.0f} | {c.us['bare Flask']:.0f} "
-                     f"| {c.us['floor']:.0f} | {c.ratio():.2f}x | {c.ratio_above_floor():.2f}x | {every} |")
+                     f"| {c.us['floor']:.0f} | {c.ratio():.2f}x | {c.above_floor_shown} | {every} |")
     return lines
 
 

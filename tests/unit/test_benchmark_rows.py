@@ -56,6 +56,11 @@ def test_the_app_cost_ratio_and_the_ratio_above_the_floor() -> None:
     assert app_target(dearer, judged=False, rounds=5, requests=2000).passed is None
 
 
+def test_no_ratio_above_the_floor_when_bare_flask_measured_at_the_floor() -> None:
+    cost = AppCost("GET one deal", "/api/deals/1", {"mock": 220.0, "bare Flask": 150.0, "floor": 150.0}, {})
+    assert "above the floor -)" in app_target(cost, judged=True, rounds=1, requests=50).measured
+
+
 def test_an_answer_other_than_200_stops_the_cost_measurement() -> None:
     with pytest.raises(BenchError, match="answered 404"):
         cpu_us_per_request(lambda: 404, 3)
