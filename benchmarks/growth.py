@@ -57,7 +57,8 @@ def _seed_states(b: Bench) -> list[State]:
             f"{previous:,} -> {count:,} deals: {seeded['seconds']:.1f} s"
             + (f" (every resource with {seeded['base_records']:,} records, as `crm-mock serve "
                f"--records {seeded['base_records']}` seeds)" if not previous else
-               f" ({(count - previous) / max(seeded['bulk_seconds'], 1e-9):,.0f} deals/s, one transaction)"))
+               f" ({(count - previous) / max(seeded['bulk_seconds'], 1e-9):,.0f} deals/s, one transaction: "
+               f"{seeded.get('faked', 0):,} faked, {seeded.get('copied', 0):,} copied)"))
         previous = count
         copy = b.work / f"growth-{count}.sqlite3"
         with sqlite3.connect(state) as src, sqlite3.connect(copy) as dst:

@@ -7,7 +7,7 @@ import datetime as dt
 import statistics
 import time
 
-from benchmarks import cells, proxy_overhead
+from benchmarks import cells, proxy_overhead, seed_state
 from benchmarks.load import WRK_CONNECTIONS, WRK_THREADS, Load
 from benchmarks.machine import load_average
 from benchmarks.peers import PEERS
@@ -154,8 +154,9 @@ def _growth(r: Results) -> list[str]:
     s = r.settings
     lines = ["", "## Growth: the filtered, sorted list page", "",
              f"`GET /api{GROWTH_PATH}` on a state written by `benchmarks/seed_state.py` (every resource seeded "
-             f"as `crm-mock serve --records {min(s.growth)}` would, then deals bulk-inserted through the mock's "
-             "Engine with its FakeData in one transaction, growing the same file), served by "
+             f"as `crm-mock serve --records {min(s.growth)}` would, then deals faked by the mock's FakeData and "
+             f"stored through its Engine up to {seed_state.POOL:,}, past that copies of those with a name of "
+             "their own and the value of another, all in one transaction, growing the same file), served by "
              "`crm-mock serve --state FILE --workers 2`. p50/p99 (one client): a sequential Python client loop, "
              f"one request at a time, up to {s.sequential_requests} requests or {s.sequential_seconds:g} s after "
              f"20 warm-up requests: the service time. All sizes are served at once and measured in {s.rounds} "

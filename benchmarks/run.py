@@ -8,8 +8,9 @@ ports 18100-18199, runs in its own process group and is stopped at the end, also
 Every load loop is bounded in time. Exit codes: 0 done (targets missed are reported, not failed),
 1 a server misbehaved (wrong status, would not start), 2 missing tool or bad arguments, 130 interrupted.
 
-The parts of a run, in order, each a module with measure(bench): throughput, growth, startup,
-conformance_runs, proxy_overhead, postgres (`--only growth,postgres` measures some, with what they need).
+The parts of a run, in order, each a module with measure(bench): throughput, app_cost, growth, seeding
+(seeded_starts), startup, conformance_runs, proxy_overhead, postgres (`--only growth,postgres` measures some,
+with what they need).
 Another part is one more entry in PARTS (its targets and its report section go in bench.results.more_targets
 and .sections).
 """
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import conformance_runs, growth, postgres, proxy_overhead, startup, throughput
+from benchmarks import app_cost, conformance_runs, growth, postgres, proxy_overhead, seeded_starts, startup, throughput
 from benchmarks.harness import Bench
 from benchmarks.load import WRK_INSTALL
 from benchmarks.machine import machine
@@ -41,7 +42,8 @@ def _proxy(bench: Bench) -> None:
 
 
 PARTS: dict[str, Callable[[Bench], None]] = {
-    "throughput": throughput.measure, "growth": growth.measure, "startup": startup.measure,
+    "throughput": throughput.measure, "app_cost": app_cost.measure, "growth": growth.measure,
+    "seeding": seeded_starts.measure, "startup": startup.measure,
     "conformance": conformance_runs.measure, "proxy": _proxy,
     "postgres": postgres.measure,  # after growth: it serves growth's states
 }

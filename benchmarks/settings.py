@@ -24,7 +24,13 @@ class Settings:
     conformance_args: tuple[str, ...]
     prism: bool
     rounds: int  # interleaved repetitions of each measurement; the best is kept
+    app_requests: int = 2000  # app_cost: requests per round through Flask's test client ...
+    app_rounds: int = 5  # ... and interleaved rounds, the best kept
+    starts: tuple[int, ...] = (1000, 10_000, 100_000)  # cold_start: `crm-mock serve --records N`, cold and cached
+    start_timeout_s: float = 180.0  # cold_start: a start not answering by then is reported as "over N s"
+    seeding_records: tuple[int, ...] = (10_000,)  # cold_start: in-process seeding throughput at these sizes
 
 
-FULL = Settings(False, 1000, 10, 2, (1000, 10_000, 100_000), 400, 8.0, 3, DIALECTS, (), True, 3)
-SMOKE = Settings(True, 200, 2, 0, (200,), 40, 2.0, 1, ("revorbit",), ("--max-examples", "2"), False, 1)
+FULL = Settings(False, 1000, 10, 2, (1000, 10_000, 100_000, 1_000_000), 400, 8.0, 3, DIALECTS, (), True, 3)
+SMOKE = Settings(True, 200, 2, 0, (200,), 40, 2.0, 1, ("revorbit",), ("--max-examples", "2"), False, 1,
+                 app_requests=50, app_rounds=1, starts=(50,), start_timeout_s=60.0, seeding_records=(50,))

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.run import chosen_parts
 
-ALL = ["throughput", "growth", "startup", "conformance", "proxy", "postgres"]
+ALL = ["throughput", "app_cost", "growth", "seeding", "startup", "conformance", "proxy", "postgres"]
 
 
 def test_without_only_every_part_runs_in_order() -> None:
@@ -22,5 +22,5 @@ def test_the_order_is_the_run_order_not_the_order_given() -> None:
 
 
 def test_an_unknown_part_is_refused_naming_the_parts() -> None:
-    with pytest.raises(ValueError, match="no part named prisms .*throughput, growth"):
+    with pytest.raises(ValueError, match="no part named prisms .*throughput, app_cost, growth"):
         chosen_parts("throughput,prisms")
