@@ -129,7 +129,7 @@ class PostgresBeside:
         sqlite_p50 = {g.deals: g.sequential.p50_ms for g in b.results.growth}
         with ExitStack() as stack:
             served: list[tuple[int, Server, float]] = []
-            for count in s.growth:
+            for count in (size for size in s.growth if size <= s.postgres_growth_max):
                 file = b.work / f"growth-{count}.sqlite3"
                 if not file.exists():
                     raise BenchError(f"{file.name} is missing: the growth part must run first")
