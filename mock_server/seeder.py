@@ -1,11 +1,10 @@
 """The start-up data set: fixtures as the document gives them, then --records fake records each, generated
-in batches (FakeData.records) and stored one by one."""
+in batches (FakeData.records) and stored a batch at a time (RecordStore.insert_many)."""
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -50,8 +49,8 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
             elif resource.seed:
                 size = batch_size(engine, fake, resource)
                 for start in range(0, records, size):
-                    for record in fake.records(resource, pick, range(start, min(start + size, records))):
-                        _store(engine, fake, pick, resource, record)
+                    batch = fake.records(resource, pick, range(start, min(start + size, records)))
+                    _store(engine, fake, pick, resource, batch)
             pick.seeded(resource)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))
@@ -64,7 +63,8 @@ class Picks:
     RecordStore.pick counts the table and steps to the offset on every call: at --records 10000, half the
     seeding's time. A resource whose seeding is over no longer changes, unless the write hook of a resource
     seeded later changes it (YSUITE's deal hook makes a contact a Business): its rows are read once and kept
-    as JSON text (a pick decodes a fresh dict, as RecordStore.pick does). A hook that writes is seen by `changes`
+    as the dicts the store returned, and a pick hands out the kept dict itself: the generator only reads a
+    picked record (FakeData copies what it takes from one). A hook that writes is seen by `changes`
     (the rows the store's connection has written so far): from then on, until its resource is seeded, every
     pick asks the store, and the others' rows are read again afterwards. Without `changes`, no rows are
     kept while a hooked resource is seeded. The same records are picked either way."""
@@ -76,16 +76,16 @@ class Picks:
         self.changes = changes
         self.rng = random.Random(seed_value)
         self.done: list[str] = []
-        self.rows: dict[str, list[str]] = {}
+        self.rows: dict[str, list[dict[str, Any]]] = {}
 
-    def __call__(self, name: str) -> dict[str, Any] | None:
+    def __call__(self, name: str) -> Mapping[str, Any] | None:
         if name not in self.resources:
             return None
         offset = self.rng.randrange(1 << 30)
         rows = self.rows.get(name)
         if rows is None:
             return self.store.pick(name, offset)
-        return _record(rows[offset % len(rows)]) if rows else None
+        return rows[offset % len(rows)] if rows else None
 
     def begin(self, resource: Resource) -> None:
         """`resource` is about to be seeded: if its write hook may change other records unseen (its fixtures
@@ -105,12 +105,7 @@ class Picks:
         """`resource` is seeded: its rows are final, and so are the others' (read again if its hook ran)."""
         self.done.append(resource.name)
         for name in self.done if resource.name in self.hooked else [resource.name]:
-            self.rows[name] = [json.dumps(record) for record in self.store.all(name)]
-
-
-def _record(text: str) -> dict[str, Any]:
-    record: dict[str, Any] = json.loads(text)
-    return record
+            self.rows[name] = self.store.all(name)
 
 
 def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:
@@ -123,11 +118,17 @@ def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:
     return BATCH
 
 
-def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, record: dict[str, Any]) -> None:
+def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batch: list[dict[str, Any]]) -> None:
+    """A batch as the API stores it, in one insert: its records never see each other (batch_size)."""
+    engine.store.insert_many(resource.name, [_prepared(engine, fake, pick, resource, record) for record in batch])
+
+
+def _prepared(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, record: dict[str, Any]
+              ) -> dict[str, Any]:
     engine.denormalise(resource, record)
     # the API's write rules may change the record's state (a stage outside its pipeline is
     # dropped): its dates are put in order for the state it is stored in
     with pick.watching_writes():
         record = engine.prepared(resource, record)
     fake.settle(resource, record, engine.store.get)
-    engine.store.insert(resource.name, record)
+    return record

@@ -12,6 +12,7 @@ calls give identical data.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -33,7 +34,7 @@ from mock_server.faker.validity import Check
 from mock_server.faker.vocabulary import TAGS
 from mock_server.faker.wording import kind_of, label_states
 
-Pick = Callable[[str], dict[str, Any] | None]
+Pick = Callable[[str], Mapping[str, Any] | None]  # a picked record is read, never changed nor kept
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
 _CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
@@ -160,7 +161,7 @@ class FakeData:
             id_field = self.id_fields.get(reference.resource, "id")
             assigned[reference.field] = target.get(id_field, target.get("id"))
             for field, source in reference.names.items():
-                assigned[field] = dotted.get(target, source)
+                assigned[field] = copy.deepcopy(dotted.get(target, source))  # the record's own, not the pick's
             if target_kind == "label":  # a deal in the stage "Closed" is closed
                 for state, on in label_states(dotted.get(target, "name")).items():
                     known[state] = known.get(state, False) or on
