@@ -252,11 +252,14 @@ class FakeData:
                 return picked
             if field.may_be_null:
                 return None
-        for maker in (field.hint, field.named):
-            if maker is not None:
-                value = fit(maker(self.realistic, field.name, schema, kind, ctx), schema, kind)
-                if value is not MISS and field.valid(value):
-                    return self._remember(field.name, value, ctx)
+        for maker in field.makers:
+            value = maker(self.realistic, field.name, schema, kind, ctx)
+            if field.plain_text:  # what fit() would do to it: keep a string, refuse anything else
+                value = value if isinstance(value, str) else MISS
+            else:
+                value = fit(value, schema, kind)
+            if value is not MISS and field.check(value):
+                return self._remember(field.name, value, ctx)
         return self._remember(field.name, self.schema_values.from_schema(field, ctx), ctx)
 
     def _array(self, field: Field, ctx: RecordContext, depth: int, omit: str) -> list[Any]:
@@ -310,11 +313,13 @@ class FakeData:
 
     def _remember(self, name: str, value: Any, ctx: RecordContext) -> Any:
         """A date or time the record now holds, for the fields generated after it (an end after its start)."""
-        if isinstance(value, str) and _MOMENT.match(value):
+        if not isinstance(value, str) or not value[:1].isdecimal():  # both patterns start with a decimal digit (\d)
+            return value
+        if _MOMENT.match(value):
             moment = parse_moment(value)
             if moment is not None:
                 ctx.moments[name] = moment
-        elif isinstance(value, str) and _CLOCK.fullmatch(value):
+        elif _CLOCK.fullmatch(value):
             hour, minute = int(value[:2]), int(value[3:5])
             ctx.moments[name] = dt.datetime.combine(self.today, dt.time(hour, minute), tzinfo=dt.UTC)
         return value

@@ -55,23 +55,40 @@ def stamp(moment: dt.datetime, schema: Mapping[str, Any]) -> str:
     """RFC 3339 with a trailing Z, or the form the schema's example shows (fraction, offset, naive)."""
     examples = schema.get("examples")
     sample = examples[0] if isinstance(examples, list) and examples else schema.get("example")
-    sep, fraction, zone = "T", "", "Z"
-    if isinstance(sample, str) and len(sample) >= 19:
-        match = _TIME_OF_DAY.search(sample)
-        if match:
-            sep = sample[10] if sample[10] in "T " else "T"
-            fraction = "." + "0" * (len(match["fraction"]) - 1) if match["fraction"] else ""
-            zone = match["zone"] or ""
-            if zone not in ("", "Z"):
-                zone = "+00:00" if ":" in zone else "+0000"
-    return moment.astimezone(dt.UTC).strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
+    return _written(moment, _schema_form(sample) if isinstance(sample, str) else _RFC3339)
 
 
 def restamp(original: str, moment: dt.datetime) -> str:
     """`moment` written in the shape of `original`: a date stays a date, a date-time keeps its form."""
     if len(original.strip()) == 10:
         return moment.date().isoformat()
-    return stamp(moment, {"example": original})
+    return _written(moment, _form(original))
+
+
+_RFC3339 = ("%Y-%m-%dT%H:%M:%S", "", "Z")
+
+
+def _form(sample: str) -> tuple[str, str, str]:
+    """How a date-time like `sample` is written: (strftime format, fraction, zone)."""
+    if len(sample) < 19:
+        return _RFC3339
+    match = _TIME_OF_DAY.search(sample)
+    if not match:
+        return _RFC3339
+    sep = sample[10] if sample[10] in "T " else "T"
+    fraction = "." + "0" * (len(match["fraction"]) - 1) if match["fraction"] else ""
+    zone = match["zone"] or ""
+    if zone not in ("", "Z"):
+        zone = "+00:00" if ":" in zone else "+0000"
+    return f"%Y-%m-%d{sep}%H:%M:%S", fraction, zone
+
+
+_schema_form = lru_cache(maxsize=1024)(_form)  # a schema's example: a few per document, read for every value
+
+
+def _written(moment: dt.datetime, form: tuple[str, str, str]) -> str:
+    shape, fraction, zone = form
+    return moment.astimezone(dt.UTC).strftime(shape) + fraction + zone
 
 
 def counterpart(name: str, moments: Mapping[str, dt.datetime]) -> dt.datetime | None:
@@ -81,16 +98,23 @@ def counterpart(name: str, moments: Mapping[str, dt.datetime]) -> dt.datetime | 
 
 
 def counterpart_name(name: str, names: Mapping[str, Any]) -> str | None:
-    words = tokens(name)
-    if not any(w in END_WORDS for w in words):
+    rest = _without(name, END_WORDS)
+    if rest is None:
         return None
-    rest = [w for w in words if w not in END_WORDS]
     for starts in (_STARTS, ("due",)):
         for key in names:
-            other = tokens(key)
-            if any(w in starts for w in other) and [w for w in other if w not in starts] == rest:
+            if _without(key, starts) == rest:
                 return key
     return None
+
+
+@lru_cache(maxsize=4096)
+def _without(name: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The words of `name` but `words`, when it has any of them (`end_date` without the END_WORDS: ("date",))."""
+    own = tokens(name)
+    if not any(w in words for w in own):
+        return None
+    return tuple(w for w in own if w not in words)
 
 
 # what a temporal field records, by the words of its name: the first that matches
@@ -260,7 +284,8 @@ class Histories:
     def _times_in_order(self, record: dict[str, Any], moments: Mapping[str, dt.datetime]) -> None:
         """`end_time` after `due_time` (or `start_time`) when both fall on the same day (or no day is given)."""
         for name, value in list(record.items()):
-            if not isinstance(value, str) or _CLOCK.fullmatch(value) is None:
+            # a time of day is 5 or 8 characters long: the length rules out most values before the pattern
+            if not isinstance(value, str) or len(value) not in (5, 8) or _CLOCK.fullmatch(value) is None:
                 continue
             other = counterpart_name(name, record)
             begins = record.get(other) if other else None

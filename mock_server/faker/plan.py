@@ -106,8 +106,11 @@ class Field:
         hint = schema.get("x-faker")
         self.hint: Maker | None = HINTS.get(hint) if isinstance(hint, str) else None
         self.named = _naming_rule(self.words, self.kind, schema)
+        self.makers = tuple(maker for maker in (self.hint, self.named) if maker is not None)  # tried in order
         self.format = schema.get("format")
         self.pattern = schema.get("pattern")
+        # a string without bounds fits as it is: SchemaValues.fit has nothing to adjust
+        self.plain_text = self.kind == "string" and not any(k in schema for k in ("minLength", "maxLength", "pattern"))
 
     def valid(self, value: Any) -> bool:
         return bool(self.check(value))
