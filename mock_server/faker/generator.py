@@ -201,6 +201,10 @@ class FakeData:
     # --- a value -------------------------------------------------------------------------------------
 
     def _generate(self, field: Field, ctx: RecordContext, depth: int, required: bool, omit: str) -> Any:
+        if field.scalar:  # the most common case first: the checks below, only those that apply
+            if field.may_be_null and not required and self.rng.random() < self.null_rate and not field.identity:
+                return None
+            return self._scalar(field, ctx)
         if field.const is not MISS:
             return field.const
         if field.branch_key is not None:

@@ -100,6 +100,9 @@ class Field:
         self.may_be_null = "null" in kinds
         self.nullable = nullable(schema)
         self.kind = concrete[0] if concrete else implied_type(schema)
+        # nothing but its type decides its value (no const, branches, enum, nor only null; not an object or array)
+        self.scalar = (self.const is MISS and self.branch_key is None and not self.enum and not self.only_null
+                       and self.kind not in ("object", "array"))
         self.identity = identity(name)
         self.display_name = self.kind == "string" and self.words in _DISPLAY_NAMES
         self.referenced = planner.guess_reference(self.words) if self.kind in ("integer", "string") else None
