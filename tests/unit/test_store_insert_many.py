@@ -54,10 +54,15 @@ def test_sqlite_insert_many_stores_what_insert_one_by_one_stores() -> None:
     check_both_kinds_of_id(SqliteStore)
 
 
-def test_sqlite_insert_many_is_rolled_back_with_its_transaction() -> None:
-    store = SqliteStore(load_api("revorbit").dialect)
+def check_rolled_back(make_store: MakeStore) -> None:
+    """A batch stored inside a transaction that fails is gone with it."""
+    store = make_store(load_api("revorbit").dialect)
     with pytest.raises(RuntimeError), store.transaction():
         store.insert_many("deals", [{"name": "rolled back"}, {"name": "with it"}])
         raise RuntimeError("abandon the transaction")
     assert store.all("deals") == []
     assert store.insert_many("deals", []) == []
+
+
+def test_sqlite_insert_many_is_rolled_back_with_its_transaction() -> None:
+    check_rolled_back(SqliteStore)
