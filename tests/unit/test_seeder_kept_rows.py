@@ -4,6 +4,7 @@ rows are the store's, in the store's order, and Picks.get finds what RecordStore
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -34,3 +35,14 @@ def test_the_rows_picks_keeps_are_the_stored_ones(dialect: str, monkeypatch: pyt
         for row in rows[:3] + rows[-3:]:
             assert picks.get(name, row[id_field]) == store.get(name, row[id_field]) == row
         assert picks.get(name, "no such id") is None
+
+
+def test_seeding_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The seeder pauses the cyclic collector while it runs (seeder._collector_paused), and only then."""
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            MockApp(load_api("revorbit"), MockConfig(seed=5, records=3))
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
