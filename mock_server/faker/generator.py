@@ -12,6 +12,7 @@ calls give identical data.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -33,7 +34,7 @@ from mock_server.faker.validity import Check
 from mock_server.faker.vocabulary import TAGS
 from mock_server.faker.wording import kind_of, label_states
 
-Pick = Callable[[str], dict[str, Any] | None]
+Pick = Callable[[str], Mapping[str, Any] | None]  # a picked record is read, never changed nor kept
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
 _CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
@@ -160,7 +161,7 @@ class FakeData:
             id_field = self.id_fields.get(reference.resource, "id")
             assigned[reference.field] = target.get(id_field, target.get("id"))
             for field, source in reference.names.items():
-                assigned[field] = dotted.get(target, source)
+                assigned[field] = copy.deepcopy(dotted.get(target, source))  # the record's own, not the pick's
             if target_kind == "label":  # a deal in the stage "Closed" is closed
                 for state, on in label_states(dotted.get(target, "name")).items():
                     known[state] = known.get(state, False) or on
@@ -200,6 +201,10 @@ class FakeData:
     # --- a value -------------------------------------------------------------------------------------
 
     def _generate(self, field: Field, ctx: RecordContext, depth: int, required: bool, omit: str) -> Any:
+        if field.scalar:  # the most common case first: the checks below, only those that apply
+            if field.may_be_null and not required and self.rng.random() < self.null_rate and not field.identity:
+                return None
+            return self._scalar(field, ctx)
         if field.const is not MISS:
             return field.const
         if field.branch_key is not None:
@@ -251,11 +256,14 @@ class FakeData:
                 return picked
             if field.may_be_null:
                 return None
-        for maker in (field.hint, field.named):
-            if maker is not None:
-                value = fit(maker(self.realistic, field.name, schema, kind, ctx), schema, kind)
-                if value is not MISS and field.valid(value):
-                    return self._remember(field.name, value, ctx)
+        for maker in field.makers:
+            value = maker(self.realistic, field.name, schema, kind, ctx)
+            if field.plain_text:  # what fit() would do to it: keep a string, refuse anything else
+                value = value if isinstance(value, str) else MISS
+            else:
+                value = fit(value, schema, kind)
+            if value is not MISS and field.check(value):
+                return self._remember(field.name, value, ctx)
         return self._remember(field.name, self.schema_values.from_schema(field, ctx), ctx)
 
     def _array(self, field: Field, ctx: RecordContext, depth: int, omit: str) -> list[Any]:
@@ -309,11 +317,13 @@ class FakeData:
 
     def _remember(self, name: str, value: Any, ctx: RecordContext) -> Any:
         """A date or time the record now holds, for the fields generated after it (an end after its start)."""
-        if isinstance(value, str) and _MOMENT.match(value):
+        if not isinstance(value, str) or not value[:1].isdecimal():  # both patterns start with a decimal digit (\d)
+            return value
+        if _MOMENT.match(value):
             moment = parse_moment(value)
             if moment is not None:
                 ctx.moments[name] = moment
-        elif isinstance(value, str) and _CLOCK.fullmatch(value):
+        elif _CLOCK.fullmatch(value):
             hour, minute = int(value[:2]), int(value[3:5])
             ctx.moments[name] = dt.datetime.combine(self.today, dt.time(hour, minute), tzinfo=dt.UTC)
         return value

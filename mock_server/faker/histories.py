@@ -39,6 +39,7 @@ _DAY_OR_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
 _CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
 
 
+@lru_cache(maxsize=256)  # a value is read when generated, then by each settle: the same few in a row
 def parse_moment(value: str) -> dt.datetime | None:
     """A date (its first instant) or a date-time (naive read as UTC), else None."""
     text = value.strip().replace(" ", "T", 1)
@@ -55,23 +56,44 @@ def stamp(moment: dt.datetime, schema: Mapping[str, Any]) -> str:
     """RFC 3339 with a trailing Z, or the form the schema's example shows (fraction, offset, naive)."""
     examples = schema.get("examples")
     sample = examples[0] if isinstance(examples, list) and examples else schema.get("example")
-    sep, fraction, zone = "T", "", "Z"
-    if isinstance(sample, str) and len(sample) >= 19:
-        match = _TIME_OF_DAY.search(sample)
-        if match:
-            sep = sample[10] if sample[10] in "T " else "T"
-            fraction = "." + "0" * (len(match["fraction"]) - 1) if match["fraction"] else ""
-            zone = match["zone"] or ""
-            if zone not in ("", "Z"):
-                zone = "+00:00" if ":" in zone else "+0000"
-    return moment.astimezone(dt.UTC).strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
+    return _written(moment, _schema_form(sample) if isinstance(sample, str) else _RFC3339)
 
 
 def restamp(original: str, moment: dt.datetime) -> str:
     """`moment` written in the shape of `original`: a date stays a date, a date-time keeps its form."""
     if len(original.strip()) == 10:
         return moment.date().isoformat()
-    return stamp(moment, {"example": original})
+    return _written(moment, _form(original))
+
+
+_RFC3339 = ("T", "", "Z")
+
+
+def _form(sample: str) -> tuple[str, str, str]:
+    """How a date-time like `sample` is written: (the separator of date and time, fraction, zone)."""
+    if len(sample) < 19:
+        return _RFC3339
+    match = _TIME_OF_DAY.search(sample)
+    if not match:
+        return _RFC3339
+    sep = sample[10] if sample[10] in "T " else "T"
+    fraction = "." + "0" * (len(match["fraction"]) - 1) if match["fraction"] else ""
+    zone = match["zone"] or ""
+    if zone not in ("", "Z"):
+        zone = "+00:00" if ":" in zone else "+0000"
+    return sep, fraction, zone
+
+
+_schema_form = lru_cache(maxsize=1024)(_form)  # a schema's example: a few per document, read for every value
+
+
+def _written(moment: dt.datetime, form: tuple[str, str, str]) -> str:
+    sep, fraction, zone = form
+    utc = moment.astimezone(dt.UTC)
+    if not 1000 <= utc.year <= 9999:  # strftime writes other years unpadded
+        return utc.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
+    # what strftime("%Y-%m-%dT%H:%M:%S") writes, a fraction of its cost: isoformat's first 19 characters
+    return utc.isoformat(sep)[:19] + fraction + zone
 
 
 def counterpart(name: str, moments: Mapping[str, dt.datetime]) -> dt.datetime | None:
@@ -81,16 +103,23 @@ def counterpart(name: str, moments: Mapping[str, dt.datetime]) -> dt.datetime | 
 
 
 def counterpart_name(name: str, names: Mapping[str, Any]) -> str | None:
-    words = tokens(name)
-    if not any(w in END_WORDS for w in words):
+    rest = _without(name, END_WORDS)
+    if rest is None:
         return None
-    rest = [w for w in words if w not in END_WORDS]
     for starts in (_STARTS, ("due",)):
         for key in names:
-            other = tokens(key)
-            if any(w in starts for w in other) and [w for w in other if w not in starts] == rest:
+            if _without(key, starts) == rest:
                 return key
     return None
+
+
+@lru_cache(maxsize=4096)
+def _without(name: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The words of `name` but `words`, when it has any of them (`end_date` without the END_WORDS: ("date",))."""
+    own = tokens(name)
+    if not any(w in words for w in own):
+        return None
+    return tuple(w for w in own if w not in words)
 
 
 # what a temporal field records, by the words of its name: the first that matches
@@ -136,11 +165,21 @@ class Histories:
     def settle(self, record: dict[str, Any], states: Mapping[str, bool], anchor: dt.datetime | None = None) -> None:
         """Reorder `record`'s own temporal fields in place. `anchor`: the creation of the record that
         holds this one (a nested object is created after it), if any."""
-        moments = {k: m for k, v in record.items() if isinstance(v, str) and _DAY_OR_MOMENT.match(v)
-                   for m in [parse_moment(v)] if m is not None}
+        moments: dict[str, dt.datetime] = {}
+        clocks: list[str] = []  # the fields that hold a time of day
+        for name, value in record.items():
+            # both patterns start with a decimal digit (\d): most values are ruled out before either
+            if not isinstance(value, str) or not value[:1].isdecimal():
+                continue
+            if _DAY_OR_MOMENT.match(value):
+                moment = parse_moment(value)
+                if moment is not None:
+                    moments[name] = moment
+            elif len(value) in (5, 8) and _CLOCK.fullmatch(value):  # a time of day is 5 or 8 characters long
+                clocks.append(name)
         if moments:
-            self._settle(record, moments, states, anchor)
-        self._times_in_order(record, moments)
+            self._settle(record, moments, states, anchor)  # changes only the values of `moments`
+        self._times_in_order(record, moments, clocks)
 
     def _settle(self, record: dict[str, Any], moments: dict[str, dt.datetime], states: Mapping[str, bool],
                 anchor: dt.datetime | None) -> None:
@@ -257,11 +296,11 @@ class Histories:
         record[name] = restamp(record[name], moment)
         moments[name] = parse_moment(record[name]) or moment
 
-    def _times_in_order(self, record: dict[str, Any], moments: Mapping[str, dt.datetime]) -> None:
-        """`end_time` after `due_time` (or `start_time`) when both fall on the same day (or no day is given)."""
-        for name, value in list(record.items()):
-            if not isinstance(value, str) or _CLOCK.fullmatch(value) is None:
-                continue
+    def _times_in_order(self, record: dict[str, Any], moments: Mapping[str, dt.datetime], clocks: list[str]) -> None:
+        """`end_time` after `due_time` (or `start_time`) when both fall on the same day (or no day is given);
+        `clocks`: the record's fields that hold a time of day, in its order."""
+        for name in clocks:
+            value = record[name]
             other = counterpart_name(name, record)
             begins = record.get(other) if other else None
             if not isinstance(begins, str) or _CLOCK.fullmatch(begins) is None or _minutes(value) >= _minutes(begins):

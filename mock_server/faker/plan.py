@@ -100,14 +100,20 @@ class Field:
         self.may_be_null = "null" in kinds
         self.nullable = nullable(schema)
         self.kind = concrete[0] if concrete else implied_type(schema)
+        # nothing but its type decides its value (no const, branches, enum, nor only null; not an object or array)
+        self.scalar = (self.const is MISS and self.branch_key is None and not self.enum and not self.only_null
+                       and self.kind not in ("object", "array"))
         self.identity = identity(name)
         self.display_name = self.kind == "string" and self.words in _DISPLAY_NAMES
         self.referenced = planner.guess_reference(self.words) if self.kind in ("integer", "string") else None
         hint = schema.get("x-faker")
         self.hint: Maker | None = HINTS.get(hint) if isinstance(hint, str) else None
         self.named = _naming_rule(self.words, self.kind, schema)
+        self.makers = tuple(maker for maker in (self.hint, self.named) if maker is not None)  # tried in order
         self.format = schema.get("format")
         self.pattern = schema.get("pattern")
+        # a string without bounds fits as it is: SchemaValues.fit has nothing to adjust
+        self.plain_text = self.kind == "string" and not any(k in schema for k in ("minLength", "maxLength", "pattern"))
 
     def valid(self, value: Any) -> bool:
         return bool(self.check(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from mock_server.faker.context import RecordContext
@@ -69,11 +70,8 @@ class Realistic:
         return round(min(max(amount, low), high), 2)
 
     def label(self, name: str, ctx: RecordContext) -> str:
-        text = f"{name} {' '.join(ctx.names())}".lower()
-        for word, pool in LABEL_POOLS:
-            if word in text:
-                return self.rng.choice(pool)
-        return str(self.text.word()).capitalize()
+        pool = _label_pool(f"{name} {' '.join(ctx.names())}")
+        return self.rng.choice(pool) if pool is not None else str(self.text.word()).capitalize()
 
     def full_name(self) -> str:
         """Someone other than the record's own person."""
@@ -166,6 +164,13 @@ class Realistic:
 
     def color(self) -> str:
         return f"#{self.rng.randrange(1 << 24):06x}"
+
+
+@lru_cache(maxsize=1024)
+def _label_pool(names: str) -> tuple[str, ...] | None:
+    """The labels a field of these names (the field's, then its objects', outermost last) is drawn from."""
+    text = names.lower()
+    return next((tuple(pool) for word, pool in LABEL_POOLS if word in text), None)
 
 
 def typed_number(amount: float, kind: str) -> Any:

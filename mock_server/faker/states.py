@@ -42,6 +42,8 @@ def agree_with_status(record: dict[str, Any], status: Status, required: list[str
 
 def _free_flags_agree(record: dict[str, Any], free: list[tuple[str, str]], kind: str) -> None:
     """Flags no status decides: the record's name decides (a label's always), else at most one is on."""
+    if not free:
+        return  # nothing to decide (and the record's name, read below, is a new one for nearly every record)
     label = tokens(str(record.get("name") or record.get("title") or ""))
     if any(state in label for _, state in free) or (kind == "label" and label):
         for flag, state in free:

@@ -112,6 +112,11 @@ class RecordStore(ABC):
         """Store a new record; a fixture may bring its own integer id, otherwise the key makes one."""
 
     @abstractmethod
+    def insert_many(self, resource_name: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store new records, as `insert` would one after the other, in one statement's worth of work (the
+        seeder's batches)."""
+
+    @abstractmethod
     def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None: ...
 
     @abstractmethod

@@ -157,6 +157,24 @@ class PostgresStore(RecordStore):
                          (pk, str(record[resource.id_field]), Jsonb(record)))
         return record
 
+    def insert_many(self, resource_name: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        resource = self.dialect.resources[resource_name]
+        if not docs:
+            return []
+        if self.dialect.id_type == "integer" and any(isinstance(doc.get(resource.id_field), int) for doc in docs):
+            with self.transaction():  # a record that brings its own key moves the sequence past it: one by one
+                return [self.insert(resource_name, doc) for doc in docs]
+        with self.transaction(), self._conn() as conn:
+            self._changed()
+            keys = conn.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                                (self._t(f"r_{resource_name}_pk_seq"), len(docs))).fetchall()
+            pks = sorted(int(key) for key, in keys)  # in the order one insert after the other takes them
+            keyed = [(pk, self.with_id(resource, doc, pk)) for doc, pk in zip(docs, pks, strict=True)]
+            with conn.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {self._r(resource_name)} (pk, rid, doc) VALUES (%s, %s, %s)".encode(),
+                                   [(pk, str(record[resource.id_field]), Jsonb(record)) for pk, record in keyed])
+        return [record for _, record in keyed]
+
     def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None:
         rows = self._read(f"SELECT doc FROM {self._r(resource_name)} WHERE rid = %s", (str(record_id),))
         return None if not rows else dict(rows[0][0])

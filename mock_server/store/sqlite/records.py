@@ -94,6 +94,24 @@ class SqliteStore(Database, RecordStore):
                        (pk, str(record[resource.id_field]), json.dumps(record)))
         return record
 
+    def insert_many(self, resource_name: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        resource: Resource = self.dialect.resources[resource_name]
+        if not docs:
+            return []
+        own_keys = self.dialect.id_type == "integer"
+        with self._transaction() as db:
+            row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (f"r_{resource_name}",)).fetchone()
+            last = int(row[0]) if row else 0  # AUTOINCREMENT's next key: one past the largest ever used
+            keyed = []
+            for doc in docs:
+                given = doc.get(resource.id_field)
+                pk = given if own_keys and isinstance(given, int) else last + 1
+                last = max(last, pk)
+                keyed.append((pk, self.with_id(resource, doc, pk)))
+            db.executemany(f"INSERT INTO {table(resource_name)} (pk, rid, doc) VALUES (?, ?, ?)",
+                           [(pk, str(record[resource.id_field]), json.dumps(record)) for pk, record in keyed])
+        return [record for _, record in keyed]
+
     def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None:
         row = self._connection().execute(
             f"SELECT doc FROM {table(resource_name)} WHERE rid = ?", (str(record_id),)
