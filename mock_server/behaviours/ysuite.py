@@ -29,6 +29,7 @@ from mock_server.auth import Principal
 from mock_server.engine import Behaviour, Engine
 from mock_server.errors import BusinessRuleViolation
 from mock_server.store import query as q
+from mock_server.store.interface import RecordStore
 from mock_server.validation import ValidRequest
 
 INDIVIDUAL, BUSINESS = 1, 2
@@ -44,6 +45,18 @@ def _add(problems: Problems, field: str, message: str) -> None:
 
 def _where(engine: Engine, resource: str, field: str, value: Any) -> list[dict[str, Any]]:
     return engine.store.all(resource, [q.eq(field, value)])
+
+
+def _any_business(store: RecordStore, rng: random.Random) -> dict[str, Any] | None:
+    """A Business contact drawn as rng.choice draws from all of them in key order (randrange(n) is that draw),
+    counted and fetched by the store: reading every Business contact for each deal made seeding YSUITE
+    quadratic in --records."""
+    businesses: list[q.Predicate] = [q.eq("contact_type", BUSINESS)]
+    count = store.query("contacts", q.Query(where=businesses, limit=0))[1]
+    if not count:
+        return None
+    found = store.query("contacts", q.Query(where=businesses, limit=1, offset=rng.randrange(count)))[0]
+    return found[0] if found else None
 
 
 def _ids(records: Iterable[dict[str, Any]], field: str, limit: int = 10) -> str:
@@ -98,9 +111,9 @@ def deal_on_write(engine: Engine, record: dict[str, Any]) -> dict[str, Any]:
     # YS11: the company contact is a Business contact
     contact = store.get("contacts", deal.get("cstid")) if records.is_int(deal.get("cstid")) else None
     if contact is None or contact.get("contact_type") != BUSINESS:
-        businesses = _where(engine, "contacts", "contact_type", BUSINESS)
-        if businesses:
-            deal["cstid"] = rng.choice(businesses)["cstid"]
+        business = _any_business(store, rng)
+        if business is not None:
+            deal["cstid"] = business["cstid"]
         elif contact is not None:  # a data set without any Business contact: this one becomes one
             store.replace("contacts", {**contact, "contact_type": BUSINESS})
 
