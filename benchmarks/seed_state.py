@@ -33,6 +33,7 @@ from mock_server.store.query import Query
 from mock_server.store.sqlite import SqliteStore
 
 DEALS = "deals"
+COPY_BATCH = 5000  # copied deals stored by one insert_many
 POOL = 10_000  # deals faked one by one; the rest are copies of them
 
 
@@ -111,9 +112,10 @@ def write_state(path: Path, deals: int, base_records: int = 1000, seed: int = 42
         if copies > 0:
             # stored as they are: the write hooks and display names were applied to the faked deals already
             originals = store.query(DEALS, Query(limit=pool))[0]
-            for number in range(have + faked + 1, deals + 1):
-                store.insert(DEALS, copy_of(rng.choice(originals), rng.choice(originals), number,
-                                            resource.id_field))
+            for start in range(have + faked + 1, deals + 1, COPY_BATCH):
+                store.insert_many(DEALS, [copy_of(rng.choice(originals), rng.choice(originals), number,
+                                                  resource.id_field)
+                                          for number in range(start, min(start + COPY_BATCH, deals + 1))])
         store.set_meta("bench_deals", str(deals))
     _write(store, path)
     bulk_seconds = time.perf_counter() - started
