@@ -83,11 +83,11 @@ def server_args() -> tuple[str, ...]:
 def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subprocess.DEVNULL,
                    stderr: Any = subprocess.DEVNULL, env: dict[str, str] | None = None,
                    program: Sequence[str] = CRM_MOCK, cwd: str | os.PathLike[str] | None = None,
-                   base_env: Mapping[str, str] = os.environ) -> Iterator[Served]:
+                   base_env: Mapping[str, str] = os.environ, stop_grace: float = 20.0) -> Iterator[Served]:
     """`crm-mock serve ARGS` on a free port, in a process group of its own, once `ready` answers; on the way
     out the group gets SIGTERM (unless the test stopped it already; SIGKILL 20 s later) and its output is collected.
     `program` is the crm-mock to run (another installation's executable), in `cwd`, with `base_env`
-    updated by `env` as its environment."""
+    updated by `env` as its environment; `stop_grace`: seconds between SIGTERM and SIGKILL."""
     port = free_port()
     if on_postgres() and "--state" not in args:  # CRM_MOCK_BACKEND=postgres: a namespace of its own
         args = (*args, "--state", state_url())
@@ -100,4 +100,4 @@ def crm_mock_serve(*args: str, ready: str = "/openapi.json", stdout: Any = subpr
         launch.wait_until_answers(served.url + ready, process, "crm-mock")
         yield served
     finally:
-        served.output = launch.stop(process)
+        served.output = launch.stop(process, grace=stop_grace)
