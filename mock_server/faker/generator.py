@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -22,7 +21,7 @@ from crmspec import dotted
 from crmspec.model import Resource
 from crmspec.schemas import nullable
 from mock_server.faker.context import RecordContext
-from mock_server.faker.histories import Histories, ancestor_created, parse_moment
+from mock_server.faker.histories import Histories, ancestor_created, is_time_of_day, moment_in
 from mock_server.faker.miss import MISS
 from mock_server.faker.plan import MAX_DEPTH, Field, Fields, Planner, ResourcePlan, Status, names_a_company
 from mock_server.faker.realistic import Realistic
@@ -35,8 +34,6 @@ from mock_server.faker.vocabulary import TAGS
 from mock_server.faker.wording import kind_of, label_states
 
 Pick = Callable[[str], Mapping[str, Any] | None]  # a picked record is read, never changed nor kept
-_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
-_CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
 
 class FakeData:
@@ -317,13 +314,10 @@ class FakeData:
 
     def _remember(self, name: str, value: Any, ctx: RecordContext) -> Any:
         """A date or time the record now holds, for the fields generated after it (an end after its start)."""
-        if not isinstance(value, str) or not value[:1].isdecimal():  # both patterns start with a decimal digit (\d)
-            return value
-        if _MOMENT.match(value):
-            moment = parse_moment(value)
-            if moment is not None:
-                ctx.moments[name] = moment
-        elif _CLOCK.fullmatch(value):
+        moment = moment_in(value)
+        if moment is not None:
+            ctx.moments[name] = moment
+        elif isinstance(value, str) and is_time_of_day(value):
             hour, minute = int(value[:2]), int(value[3:5])
             ctx.moments[name] = dt.datetime.combine(self.today, dt.time(hour, minute), tzinfo=dt.UTC)
         return value

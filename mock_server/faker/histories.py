@@ -39,6 +39,19 @@ _DAY_OR_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}|$)")
 _CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
 
 
+def moment_in(value: Any) -> dt.datetime | None:
+    """The moment a date or date-time text holds, else None. Both forms start with a decimal digit, so most
+    values are ruled out before the pattern is tried."""
+    if not isinstance(value, str) or not value[:1].isdecimal() or not _DAY_OR_MOMENT.match(value):
+        return None
+    return parse_moment(value)
+
+
+def is_time_of_day(value: str) -> bool:
+    """HH:MM or HH:MM:SS (5 or 8 characters: the length rules most values out first)."""
+    return len(value) in (5, 8) and _CLOCK.fullmatch(value) is not None
+
+
 @lru_cache(maxsize=256)  # a value is read when generated, then by each settle: the same few in a row
 def parse_moment(value: str) -> dt.datetime | None:
     """A date (its first instant) or a date-time (naive read as UTC), else None."""
@@ -168,14 +181,10 @@ class Histories:
         moments: dict[str, dt.datetime] = {}
         clocks: list[str] = []  # the fields that hold a time of day
         for name, value in record.items():
-            # both patterns start with a decimal digit (\d): most values are ruled out before either
-            if not isinstance(value, str) or not value[:1].isdecimal():
-                continue
-            if _DAY_OR_MOMENT.match(value):
-                moment = parse_moment(value)
-                if moment is not None:
-                    moments[name] = moment
-            elif len(value) in (5, 8) and _CLOCK.fullmatch(value):  # a time of day is 5 or 8 characters long
+            moment = moment_in(value)
+            if moment is not None:
+                moments[name] = moment
+            elif isinstance(value, str) and is_time_of_day(value):
                 clocks.append(name)
         if moments:
             self._settle(record, moments, states, anchor)  # changes only the values of `moments`
