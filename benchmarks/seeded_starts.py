@@ -14,13 +14,11 @@ import json
 import math
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
-from benchmarks import launch
 from benchmarks.harness import Bench
 from benchmarks.results import Target
-from benchmarks.servers import HOST, BenchError, Server, running
+from benchmarks.servers import BenchError, Server, running
 from benchmarks.settings import ROOT
 
 SEEDING_MIN_PER_S = 20_000  # issue 18: records stored per second, every resource counted
@@ -128,17 +126,10 @@ def mock_with_cache(b: Bench, name: str, records: int, cache: str) -> Server:
 def _start(b: Bench, records: int, kind: str, cache: str) -> Start:
     b.say(f"seeding: crm-mock serve --records {records}, {kind}")
     with running(mock_with_cache(b, f"mock {records} {kind}", records, cache)) as server:
-        assert server.proc is not None
-        port = server.port
-        try:
-            launch.wait_until_answers(f"http://{HOST}:{port}{READY_PATH}", server.proc, server.name,
-                                      b.s.start_timeout_s, b.auth, poll=0.01)
-        except launch.NotAnswering as exc:
-            if server.proc.poll() is not None:
-                raise BenchError(f"{exc}: {server.tail()}") from None
+        seconds = server.first_answer(READY_PATH, b.auth, b.s.start_timeout_s)
+        if seconds is None:
             b.say(f"  no answer within {b.s.start_timeout_s:g} s: stopped")
             return Start(records, kind, math.nan, b.s.start_timeout_s)
-        seconds = time.perf_counter() - server.started
         start = Start(records, kind, seconds, b.s.start_timeout_s, server.cpu_s())
     b.say(f"  first 200 after {start.shown} ({start.cpu_s:.2f} s CPU)")
     return start

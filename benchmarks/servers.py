@@ -73,12 +73,22 @@ class Server:
 
     def wait_ready(self, path: str, headers: dict[str, str], timeout: float = 180.0) -> float:
         """Seconds from process start to the first answer on GET path."""
+        seconds = self.first_answer(path, headers, timeout)
+        if seconds is None:
+            raise BenchError(f"{self.name} gave no answer on GET {path} within {timeout:.0f} s: {self.tail()}")
+        return seconds
+
+    def first_answer(self, path: str, headers: dict[str, str], timeout: float) -> float | None:
+        """Seconds from process start to the first answer on GET path; None when it is still running without one
+        after `timeout` seconds; BenchError when it exits first."""
         assert self.proc is not None
         try:
             launch.wait_until_answers(f"http://{HOST}:{self.port}{path}", self.proc, self.name, timeout, headers,
                                       poll=0.01)
         except launch.NotAnswering as exc:
-            raise BenchError(f"{exc}: {self.tail()}") from None
+            if self.proc.poll() is not None:
+                raise BenchError(f"{exc}: {self.tail()}") from None
+            return None
         return time.perf_counter() - self.started
 
     def tail(self) -> str:
