@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # What a fresh clone does not hold: a build from the working tree must not pick up stale build/ output
 # (setuptools reuses build/lib) or anything else that only a developer's checkout has.
 NOT_IN_A_CLONE_AT_THE_TOP = {".git", ".venv", "build", "dist", "reports", ".cache", "node_modules"}
+# .coverage*: make test's measured processes write and combine their data files at the top while the copy runs
 NOT_IN_A_CLONE = shutil.ignore_patterns("*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-                                        ".schemathesis", "*.sqlite3")
+                                        ".schemathesis", "*.sqlite3", ".coverage", ".coverage.*")
 
 
 def _not_in_a_clone(directory: str, names: list[str]) -> set[str]:
