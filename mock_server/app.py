@@ -121,7 +121,7 @@ class MockApp:
         with self.store.transaction():  # replicas starting together: the first seeds, the others find it seeded
             if self.store.meta("seed") is None:
                 if in_place:
-                    seed(self.engine, config.seed, config.records)
+                    seed(self.engine, config.seed, config.records, aside=True)
                     generated = True
                 else:
                     self.runtime.sessions.reseed(DEFAULT_SESSION, self.seed_store, config.seed, config.records)

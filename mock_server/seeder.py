@@ -12,6 +12,8 @@ from typing import Any
 from crmspec.model import Dialect, Resource
 from mock_server.engine import Engine
 from mock_server.faker import FakeData
+from mock_server.faker.histories import WouldDraw
+from mock_server.seeding_aside import Aside
 
 BATCH = 500  # records generated at once, for a resource whose records never see each other
 
@@ -36,7 +38,9 @@ def seeding_order(dialect: Dialect) -> list[Resource]:
     return list(done.values())
 
 
-def seed(engine: Engine, seed_value: int, records: int) -> None:
+def seed(engine: Engine, seed_value: int, records: int, aside: bool = False) -> None:
+    """`aside`: a resource's records may be generated in a forked process while this one stores them
+    (seeding_aside.py: the same records), for a process that may fork (start-up, before serving)."""
     store = engine.store
     dialect = engine.dialect
     fake = FakeData(seed_value, id_fields={name: r.id_field for name, r in dialect.resources.items()})
@@ -49,9 +53,8 @@ def seed(engine: Engine, seed_value: int, records: int) -> None:
                     engine.insert(resource, dict(fixture))
             elif resource.seed:
                 size = batch_size(engine, fake, resource)
-                for start in range(0, records, size):
-                    batch = fake.records(resource, pick, range(start, min(start + size, records)))
-                    _store(engine, fake, pick, resource, batch)
+                batches = [range(start, min(start + size, records)) for start in range(0, records, size)]
+                _seed_records(engine, fake, pick, resource, batches, aside)
             pick.seeded(resource)
         store.set_meta("seed", str(seed_value))
         store.set_meta("records", str(records))
@@ -102,6 +105,7 @@ class Picks:
         self._stored: list[dict[str, Any]] | None = None  # what `keep` saw stored of the resource being seeded
         self._changes_if_only_kept = 0  # what `changes` says when nothing but those writes happened
         self._others_changed = False  # a write hook may have changed records of resources seeded before
+        self.writes_seen = 0  # how many times a write hook was seen writing
 
     def __call__(self, name: str) -> Mapping[str, Any] | None:
         if name not in self.resources:
@@ -151,6 +155,7 @@ class Picks:
         if self.changes is not None and self.changes() != before:
             self.rows.clear()
             self._others_changed = True
+            self.writes_seen += 1
 
     def seeded(self, resource: Resource) -> None:
         """`resource` is seeded: its rows are final, and so are the others' (read again if its hook wrote, or
@@ -175,18 +180,46 @@ def batch_size(engine: Engine, fake: FakeData, resource: Resource) -> int:
     return BATCH
 
 
-def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batch: list[dict[str, Any]]) -> None:
-    """A batch as the API stores it, in one insert: its records never see each other (batch_size)."""
-    prepared = [_prepared(engine, fake, pick, resource, record) for record in batch]
+def _seed_records(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batches: list[range],
+                  aside: bool) -> None:
+    """Each batch generated, then stored; by a forked child while this process stores (see seeding_aside)
+    until something its generation reads changes, then here."""
+    helper = Aside.start(fake, pick, resource, batches, engine.store.count) if aside else None
+    for indexes in batches:
+        batch = helper.batch() if helper is not None else None
+        if helper is not None and batch is None:  # the child failed: this batch is generated here
+            helper.take_over()
+            helper = None
+        if batch is None:
+            batch = fake.records(resource, pick, indexes)
+        helper = _store(engine, fake, pick, resource, batch, helper)
+        if helper is not None and helper.wrote():
+            helper.take_over()
+            helper = None
+    if helper is not None and not helper.finish():
+        helper.take_over()
+
+
+def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batch: list[dict[str, Any]],
+           helper: Aside | None = None) -> Aside | None:
+    """A batch as the API stores it, in one insert: its records never see each other (batch_size). With a
+    child generating, its records are settled without a draw, the child stopped when one is needed; the
+    helper still generating is returned."""
+    prepared = []
+    for record in batch:
+        engine.denormalise(resource, record)
+        # the API's write rules may change the record's state (a stage outside its pipeline is
+        # dropped): its dates are put in order for the state it is stored in
+        with pick.watching_writes():
+            record = engine.prepared(resource, record)
+        if helper is not None:
+            try:
+                fake.settle(resource, record, pick.get, draws=False)
+            except WouldDraw:  # the record is unchanged: settled again once the draws are where they belong
+                helper.take_over()
+                helper = None
+        if helper is None:
+            fake.settle(resource, record, pick.get)
+        prepared.append(record)
     pick.keep(lambda: engine.store.insert_many(resource.name, prepared))
-
-
-def _prepared(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, record: dict[str, Any]
-              ) -> dict[str, Any]:
-    engine.denormalise(resource, record)
-    # the API's write rules may change the record's state (a stage outside its pipeline is
-    # dropped): its dates are put in order for the state it is stored in
-    with pick.watching_writes():
-        record = engine.prepared(resource, record)
-    fake.settle(resource, record, pick.get)
-    return record
+    return helper

@@ -21,7 +21,7 @@ from crmspec import dotted
 from crmspec.model import Resource
 from crmspec.schemas import nullable
 from mock_server.faker.context import RecordContext
-from mock_server.faker.histories import Histories, ancestor_created, is_time_of_day, moment_in
+from mock_server.faker.histories import Histories, NoDraws, ancestor_created, is_time_of_day, moment_in
 from mock_server.faker.miss import MISS
 from mock_server.faker.plan import MAX_DEPTH, Field, Fields, Planner, ResourcePlan, Status, names_a_company
 from mock_server.faker.realistic import Realistic
@@ -55,6 +55,7 @@ class FakeData:
         self.realistic = Realistic(self.sources)
         self.schema_values = SchemaValues(self.realistic)
         self.histories = Histories(self.rng, self.sources.now)
+        self._histories_without_draws = Histories(NoDraws(), self.sources.now)
         self.planner = Planner(self.id_fields)
         self._pick: Pick | None = None  # during record(): resolves `tag_ids`-like fields too
 
@@ -75,6 +76,15 @@ class FakeData:
             made.append(record)
         return made
 
+    def random_states(self) -> list[Any]:
+        """The states of every random source the generator draws from: restored, the generator goes on as
+        it would have from here (plans and caches change no value)."""
+        return [source.getstate() for source in self.sources.randoms()]
+
+    def restore_random_states(self, states: list[Any]) -> None:
+        for source, state in zip(self.sources.randoms(), states, strict=True):
+            source.setstate(state)
+
     def picks_from(self, resource: Resource) -> frozenset[str]:
         """The resources a record of `resource` may pick records of (its own included, for a company's
         `parent_company_id`): a batch of records that picks its own sees none of the batch."""
@@ -84,10 +94,12 @@ class FakeData:
         """A new record for `resource` without its id field; references point at records `pick` returns."""
         return self._record(self.planner.resource(resource), pick, index)
 
-    def settle(self, resource: Resource, record: dict[str, Any], lookup: Callable[[str, Any], Any]) -> None:
+    def settle(self, resource: Resource, record: dict[str, Any], lookup: Callable[[str, Any], Any],
+               draws: bool = True) -> None:
         """Put the dates of `record` in order again after the API's own write rules changed its state (a
         YSUITE deal moved to its pipeline's first stage is no longer closed). `lookup(resource, id)` finds
-        the labels it references."""
+        the labels it references. `draws=False`: raise histories.WouldDraw, the record unchanged, rather
+        than draw from the random source (a date out of order is the only reason to draw, and to change it)."""
         plan = self.planner.resource(resource)
         known: dict[str, bool] = {}
         for reference in plan.labels:
@@ -97,7 +109,8 @@ class FakeData:
                 name = dotted.get(target, "name") if isinstance(target, Mapping) else None
                 for state, on in label_states(name).items():
                     known[state] = known.get(state, False) or on
-        self.histories.settle(record, states(record, plan.fields.status, known))
+        histories = self.histories if draws else self._histories_without_draws
+        histories.settle(record, states(record, plan.fields.status, known))
 
     def value(self, name: str, schema: dict[str, Any], *, request: bool = False) -> Any:
         """One fake value for a property `name` with JSON schema `schema`. Objects leave out the optional

@@ -167,6 +167,20 @@ def ancestor_created(moments: Sequence[Mapping[str, dt.datetime]]) -> dt.datetim
     return None
 
 
+class WouldDraw(Exception):
+    """Putting a record's dates in order needs a random draw, which its caller ruled out."""
+
+
+class NoDraws(random.Random):
+    """A random source that refuses every draw (each of random.Random's draws goes through these two)."""
+
+    def random(self) -> float:
+        raise WouldDraw
+
+    def getrandbits(self, k: int) -> int:
+        raise WouldDraw
+
+
 class Histories:
     """Puts the dates of one object in order (see the module's docstring)."""
 

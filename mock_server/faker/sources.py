@@ -33,6 +33,10 @@ class Sources:
         self.finance = Finance(Locale.EN, seed=seeds[2])
         self.text = Text(Locale.EN, seed=seeds[3])
 
+    def randoms(self) -> tuple[random.Random, ...]:
+        """Every random source a draw may come from: together their states are the generator's."""
+        return (self.rng, self.person.random, self.address.random, self.finance.random, self.text.random)
+
     def company_name(self) -> str:
         roll = self.rng.random()
         if roll < 0.25:
