@@ -18,22 +18,37 @@ is safe: on Linux, in a process with no other thread, with the store's rows kept
 from __future__ import annotations
 
 import multiprocessing
+import random
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from crmspec.model import Resource
 from mock_server.faker import FakeData
-
-if TYPE_CHECKING:
-    from mock_server.seeder import Picks
 
 MIN_RECORDS = 1000  # fewer records of a resource are generated faster than a process is forked
 CHUNK = 250  # records handed over at once: each hand-over is one message through the pipe
 
 Batches = Sequence[range]
+
+
+class Picks(Protocol):
+    """What a child reads of the seeder's Picks (mock_server/seeder.py): the records new ones refer to."""
+
+    rows: dict[str, list[dict[str, Any]]]  # the kept rows of the resources seeded so far
+    writes_seen: int  # how many times a write hook was seen writing
+    rng: random.Random  # where the offsets of the picks come from
+
+    @property
+    def resources(self) -> Mapping[str, Resource]: ...
+
+    @property
+    def changes(self) -> Callable[[], int] | None:
+        """How many rows the store's connection wrote so far, where the store can say."""
+
+    def __call__(self, name: str) -> Mapping[str, Any] | None: ...
 
 
 class Aside:

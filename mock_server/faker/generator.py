@@ -327,10 +327,12 @@ class FakeData:
 
     def _remember(self, name: str, value: Any, ctx: RecordContext) -> Any:
         """A date or time the record now holds, for the fields generated after it (an end after its start)."""
+        if not isinstance(value, str) or not value[:1].isdecimal():  # neither a moment nor a time of day
+            return value
         moment = moment_in(value)
         if moment is not None:
             ctx.moments[name] = moment
-        elif isinstance(value, str) and is_time_of_day(value):
+        elif is_time_of_day(value):
             hour, minute = int(value[:2]), int(value[3:5])
             ctx.moments[name] = dt.datetime.combine(self.today, dt.time(hour, minute), tzinfo=dt.UTC)
         return value

@@ -195,10 +195,12 @@ class Histories:
         moments: dict[str, dt.datetime] = {}
         clocks: list[str] = []  # the fields that hold a time of day
         for name, value in record.items():
+            if not isinstance(value, str) or not value[:1].isdecimal():  # neither a moment nor a time of day
+                continue
             moment = moment_in(value)
             if moment is not None:
                 moments[name] = moment
-            elif isinstance(value, str) and is_time_of_day(value):
+            elif is_time_of_day(value):
                 clocks.append(name)
         if moments:
             self._settle(record, moments, states, anchor)  # changes only the values of `moments`
