@@ -16,6 +16,7 @@ from crmspec import dotted
 from crmspec.model import Dialect, Envelope, Pagination
 from mock_server import errors
 from mock_server.limits import clamp_int64
+from mock_server.store.documents import holds_non_finite
 
 # The one table: exception class -> the kind of client error, whose status the dialect declares.
 ERROR_KINDS: dict[type[errors.MockError], str] = {
@@ -80,23 +81,9 @@ def dumps(body: Any) -> bytes:
         text = orjson.dumps(body)
     except TypeError:  # orjson.JSONEncodeError
         return json.dumps(_finite(body), allow_nan=False).encode()
-    if b"null" in text and type(body) in (dict, list) and _holds_non_finite(body):
+    if b"null" in text and type(body) in (dict, list) and holds_non_finite(body):
         return orjson.dumps(_finite(body))
     return text
-
-
-def _holds_non_finite(body: dict[str, Any] | list[Any]) -> bool:
-    pending: list[Any] = [body]
-    while pending:
-        value = pending.pop()
-        for item in value.values() if type(value) is dict else value:
-            kind = type(item)
-            if kind is float:
-                if not math.isfinite(item):
-                    return True
-            elif kind is dict or kind is list:
-                pending.append(item)
-    return False
 
 
 def _finite(value: Any) -> Any:

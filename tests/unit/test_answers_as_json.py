@@ -1,5 +1,5 @@
-"""The mock's answers are written by orjson (mock_server/responses.py) and its stored records read back by it
-(mock_server/store/documents.py): the same JSON as the standard library's, with the two edges it handles
+"""The mock's answers are written by orjson (mock_server/responses.py), and its stored records written and read
+back by it (mock_server/store/documents.py): the same JSON as the standard library's, with the edges it handles
 differently kept as before."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 
 import pytest
 
 from mock_server.responses import dumps
+from mock_server.store.documents import dumps as stored_text
 from mock_server.store.documents import loads
 
 
@@ -46,3 +48,23 @@ def test_stored_records_read_back_whatever_their_numbers() -> None:
                                                                            "tags": None}
     assert loads('{"total": 100000000000000000000000000000}') == {"total": 1e29}  # the same JSON number
     assert loads('{"total": 1e400}') == {"total": math.inf}  # past the double: as the standard library reads it
+
+
+@pytest.mark.parametrize("dialect", ["revorbit", "olympus", "concord", "ysuite"])
+def test_a_stored_record_is_the_standard_librarys_json_but_for_the_spaces(dialect: str) -> None:
+    """store/documents.dumps writes what the store keeps: every seeded record of the golden files reads back as
+    itself, and is json.dumps' text once the spaces after ',' and ':' outside strings are left out."""
+    golden = Path(__file__).resolve().parents[1] / "data" / "seeded" / f"{dialect}.json"
+    for rows in json.loads(golden.read_text(encoding="utf-8"))["seeded"].values():
+        for record in rows:
+            text = stored_text(record)
+            assert isinstance(text, str)
+            assert strict(text.encode()) == record
+            assert text == json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("record", [{"total": math.inf, "note": None}, {"total": 10**30 + 7}])
+def test_a_stored_record_orjson_cannot_write_is_written_as_before(record: dict[str, object]) -> None:
+    """A non-finite float (which orjson writes as null) and an integer past 64 bits: the standard library's text,
+    as the store wrote every record before orjson."""
+    assert stored_text(record) == json.dumps(record)

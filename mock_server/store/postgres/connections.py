@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from psycopg.types.json import set_json_loads
+from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
-from mock_server.store.documents import loads
+from mock_server.store.documents import dumps, loads
 from mock_server.store.interface import DatabaseUnavailable
 
 DEFAULT_NAMESPACE = "crm_mock"
@@ -26,8 +26,10 @@ POOL_SIZE = 8  # connections per worker process at most; a worker (one Python th
 SPARE_SECONDS = 60.0
 
 
-def _read_json_with_orjson(conn: psycopg.Connection[Any]) -> None:
-    """jsonb documents come back parsed by orjson, as the SQLite store reads its JSON text (store/documents.py)."""
+def _json_by_orjson(conn: psycopg.Connection[Any]) -> None:
+    """jsonb documents are written and come back parsed by orjson, as the SQLite store writes and reads its JSON
+    text (store/documents.py)."""
+    set_json_dumps(dumps, conn)
     set_json_loads(loads, conn)
 
 
@@ -52,7 +54,7 @@ class Connections:
     def __init__(self, conninfo: str) -> None:
         self.pid = os.getpid()
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
-                                   open=False, name=f"crm-mock-{self.pid}", configure=_read_json_with_orjson)
+                                   open=False, name=f"crm-mock-{self.pid}", configure=_json_by_orjson)
         self._spare: list[tuple[psycopg.Connection[Any], float]] = []  # (connection, when it left the pool)
 
     @contextmanager

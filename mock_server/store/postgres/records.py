@@ -9,7 +9,6 @@ kept against (results.Totals).
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from crmspec.model import Dialect
 from mock_server.store import query as q
+from mock_server.store.documents import dumps
 from mock_server.store.interface import Image, RecordStore
 from mock_server.store.postgres import schema as ddl
 from mock_server.store.postgres.connections import Database, lock_key
@@ -278,7 +278,7 @@ class PostgresStore(RecordStore):
                 id_field = self.dialect.resources[name].id_field
                 with conn.cursor().copy(f"COPY {self._r(name)} (pk, rid, doc) FROM STDIN".encode()) as copy:
                     for pk, doc in rows:
-                        copy.write_row((pk, str(doc.get(id_field)), json.dumps(doc)))
+                        copy.write_row((pk, str(doc.get(id_field)), dumps(doc)))
             for name in self.dialect.resources:  # past the image's largest key ever used, and past every row's
                 conn.execute(f"SELECT setval(%s::regclass, GREATEST(%s, max(pk)), true) FROM {self._r(name)} "
                              "HAVING GREATEST(%s, max(pk)) > 0".encode(),
@@ -288,7 +288,7 @@ class PostgresStore(RecordStore):
             if image.events:
                 with conn.cursor().copy(f"COPY {self._t('events')} (seq, event, payload) FROM STDIN".encode()) as copy:
                     for seq, payload in image.events:
-                        copy.write_row((seq, str(payload.get("event")), json.dumps(payload)))
+                        copy.write_row((seq, str(payload.get("event")), dumps(payload)))
                 conn.execute("SELECT setval(%s::regclass, %s)", (self._t("events_seq_seq"),
                                                                  max(s for s, _ in image.events)))
 

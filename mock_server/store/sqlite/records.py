@@ -6,7 +6,6 @@ the dialect's format (`contact_{n:03d}`) for string ids, so ids stay unique acro
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from typing import Any
 
 from crmspec.model import Dialect, Resource
 from mock_server.store import query as q
-from mock_server.store.documents import loads
+from mock_server.store.documents import dumps, loads
 from mock_server.store.interface import Image, RecordStore
 from mock_server.store.results import gather_maxima
 from mock_server.store.sqlite.database import Database
@@ -91,7 +90,7 @@ class SqliteStore(Database, RecordStore):
                 pk = (int(row[0]) if row else 0) + 1
             record = self.with_id(resource, doc, pk)
             db.execute(f"INSERT INTO {table(resource_name)} (pk, rid, doc) VALUES (?, ?, ?)",
-                       (pk, str(record[resource.id_field]), json.dumps(record)))
+                       (pk, str(record[resource.id_field]), dumps(record)))
         return record
 
     def insert_many(self, resource_name: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -109,7 +108,7 @@ class SqliteStore(Database, RecordStore):
                 last = max(last, pk)
                 keyed.append((pk, self.with_id(resource, doc, pk)))
             db.executemany(f"INSERT INTO {table(resource_name)} (pk, rid, doc) VALUES (?, ?, ?)",
-                           [(pk, str(record[resource.id_field]), json.dumps(record)) for pk, record in keyed])
+                           [(pk, str(record[resource.id_field]), dumps(record)) for pk, record in keyed])
         return [record for _, record in keyed]
 
     def get(self, resource_name: str, record_id: Any) -> dict[str, Any] | None:
@@ -123,7 +122,7 @@ class SqliteStore(Database, RecordStore):
         with self._transaction() as db:
             db.execute(
                 f"UPDATE {table(resource_name)} SET doc = ? WHERE rid = ?",
-                (json.dumps(record), str(record[resource.id_field])),
+                (dumps(record), str(record[resource.id_field])),
             )
         return record
 
@@ -196,7 +195,7 @@ class SqliteStore(Database, RecordStore):
             cur = db.execute("INSERT INTO events (event, payload) VALUES (?, '{}')", (event,))
             seq = int(cur.lastrowid or 0)
             body = payload(seq)
-            db.execute("UPDATE events SET payload = ? WHERE seq = ?", (json.dumps(body), seq))
+            db.execute("UPDATE events SET payload = ? WHERE seq = ?", (dumps(body), seq))
         return body
 
     def events(self) -> list[dict[str, Any]]:
@@ -223,12 +222,12 @@ class SqliteStore(Database, RecordStore):
                     continue
                 id_field = self.dialect.resources[name].id_field
                 db.executemany(f"INSERT INTO {table(name)} (pk, rid, doc) VALUES (?, ?, ?)",
-                               [(pk, str(doc.get(id_field)), json.dumps(doc)) for pk, doc in rows])
+                               [(pk, str(doc.get(id_field)), dumps(doc)) for pk, doc in rows])
             db.executemany("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                            [(f"r_{n}", s) for n, s in image.sequences.items()])
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", list(image.meta.items()))
             db.executemany("INSERT INTO events (seq, event, payload) VALUES (?, ?, ?)",
-                           [(s, str(p.get("event")), json.dumps(p)) for s, p in image.events])
+                           [(s, str(p.get("event")), dumps(p)) for s, p in image.events])
             self.forget_counts()
 
     def backup_to(self, target: sqlite3.Connection) -> None:
