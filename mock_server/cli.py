@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import socket
 import sys
+from types import FrameType
 from typing import Any
 
 from crmspec import CrmSpecError, load
@@ -180,6 +182,9 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
               f"{_validity(auth, args.token_ttl, '--token-ttl')}): {credential}", flush=True)
         print(f"crm-mock: document at {root}/openapi.json, docs at {root}/docs, admin at {root}/__mock/", flush=True)
     owner = os.getpid()
+    # until the HTTP server installs its own handlers (after a --state file or gunicorn's preloaded app is seeded
+    # here), SIGTERM stops as Ctrl-C does: the temporary state is discarded and the exit is 0, not a death by signal
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         serve(apis, configs, Listen(args.server, args.host, args.port, args.workers))
     except KeyboardInterrupt:
@@ -191,6 +196,10 @@ def _serve(apis: dict[str, Api], args: argparse.Namespace) -> int:
     finally:
         discard_temporary(configs, args.state, owner)
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

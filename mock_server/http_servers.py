@@ -5,6 +5,7 @@ own (the mock prints its line per request: accesslog.py)."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -76,7 +77,20 @@ def _granian(factory: AppFactory, listen: Listen) -> None:
         log_level=LogLevels.warning, log_access=False, log_dictconfig=_STDERR_LOGGING,
         workers_kill_timeout=GRACE_SECONDS,
     )
-    server.serve(target_loader=factory, wrap_loader=False)
+    server.serve(target_loader=_stoppable_while_loading(factory), wrap_loader=False)
+
+
+def _stoppable_while_loading(factory: AppFactory) -> AppFactory:
+    """A granian worker builds the app (and seeds an in-memory state: seconds for a large --records) before it
+    installs its own signal handlers; until then it runs the handlers the fork copied from the main process, which
+    only mark the main process's copy as stopping, so a Ctrl-C while seeding waited out GRACE_SECONDS before the
+    worker was killed. While the app builds, SIGTERM (what the main process sends to stop a worker) ends the worker
+    at once and SIGINT is left to the main process, as granian's own handlers do afterwards."""
+    def load() -> Any:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return factory()
+    return load
 
 
 # granian logs to stdout by default; the mock's stdout is its banner (and the tests read it), so: stderr

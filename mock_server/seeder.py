@@ -185,19 +185,24 @@ def _seed_records(engine: Engine, fake: FakeData, pick: Picks, resource: Resourc
     """Each batch generated, then stored; by a forked child while this process stores (see seeding_aside)
     until something its generation reads changes, then here."""
     helper = Aside.start(fake, pick, resource, batches, engine.store.count) if aside else None
-    for indexes in batches:
-        batch = helper.batch() if helper is not None else None
-        if helper is not None and batch is None:  # the child failed: this batch is generated here
+    try:
+        for indexes in batches:
+            batch = helper.batch() if helper is not None else None
+            if helper is not None and batch is None:  # the child failed: this batch is generated here
+                helper.take_over()
+                helper = None
+            if batch is None:
+                batch = fake.records(resource, pick, indexes)
+            helper = _store(engine, fake, pick, resource, batch, helper)
+            if helper is not None and helper.wrote():
+                helper.take_over()
+                helper = None
+        if helper is not None and not helper.finish():
             helper.take_over()
-            helper = None
-        if batch is None:
-            batch = fake.records(resource, pick, indexes)
-        helper = _store(engine, fake, pick, resource, batch, helper)
-        if helper is not None and helper.wrote():
-            helper.take_over()
-            helper = None
-    if helper is not None and not helper.finish():
-        helper.take_over()
+    except BaseException:  # a failure, or Ctrl-C: the seeding is over, and so is the child
+        if helper is not None:
+            helper.stop()
+        raise
 
 
 def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batch: list[dict[str, Any]],

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -63,7 +65,8 @@ class Aside:
         self._waiting: list[list[dict[str, Any]]] = []
         context = multiprocessing.get_context("fork")
         self._connection, sending = context.Pipe(duplex=False)
-        self._child = context.Process(target=_generate, args=(fake, pick, resource, batches, view, sending),
+        self._child = context.Process(target=_generate,
+                                      args=(fake, pick, resource, batches, view, sending, self._connection),
                                       name=f"crm-mock seeding {resource.name}", daemon=True)
         self._child.start()
         sending.close()
@@ -88,7 +91,10 @@ class Aside:
                 kept = []  # nothing to pick, as the store would find
             if kept is not None:
                 view[name] = kept
-        return cls(fake, pick, resource, batches, view)
+        try:
+            return cls(fake, pick, resource, batches, view)
+        except (OSError, AssertionError):  # no fork (out of memory, process limit), or a daemonic process's
+            return None
 
     def batch(self) -> list[dict[str, Any]] | None:
         """The next batch the child generated, or None when it failed (the parent then takes over)."""
@@ -114,7 +120,7 @@ class Aside:
             kind, payload = self._connection.recv()
         except (EOFError, OSError):
             kind, payload = "failed", None
-        self._stop()
+        self.stop()
         if kind != "states":
             return False
         generator_states, pick_state = payload
@@ -125,7 +131,7 @@ class Aside:
     def take_over(self) -> None:
         """Stop the child and replay the generation of the batches handed over: the random sources are then
         where one process would have them, the next batch to generate being the one after those."""
-        self._stop()
+        self.stop()
         live = self.pick.rows
         self.pick.rows = dict(self.view)
         try:
@@ -134,7 +140,8 @@ class Aside:
         finally:
             self.pick.rows = live
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
+        """Stop the child, if it still runs, and wait for it."""
         if self._child.is_alive():
             self._child.kill()
         self._child.join()
@@ -142,8 +149,14 @@ class Aside:
 
 
 def _generate(fake: FakeData, pick: Picks, resource: Resource, batches: Batches,
-              view: Mapping[str, list[dict[str, Any]]], connection: Connection) -> None:
-    """The child: every batch, handed over a chunk at a time, then the random states it ended with."""
+              view: Mapping[str, list[dict[str, Any]]], connection: Connection, parents_end: Connection) -> None:
+    """The child: every batch, handed over a chunk at a time, then the random states it ended with. Ctrl-C is
+    the parent's to handle (it stops the child), SIGTERM ends the child without a word: the handlers it was
+    forked with would print a traceback of its own. The child closes the parent's end of the pipe, so that a
+    parent gone makes its next hand-over fail, and it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parents_end.close()
     try:
         pick.rows = dict(view)
         chunk: list[list[dict[str, Any]]] = []
@@ -157,8 +170,11 @@ def _generate(fake: FakeData, pick: Picks, resource: Resource, batches: Batches,
         if chunk:
             connection.send(("batches", chunk))
         connection.send(("states", (fake.random_states(), pick.rng.getstate())))
+    except OSError:  # the parent is gone (stopped while seeding): nobody to tell
+        pass
     except Exception as error:  # noqa: BLE001 - any failure: the parent generates the rest itself
-        connection.send(("failed", repr(error)))
+        with suppress(OSError):
+            connection.send(("failed", repr(error)))
     finally:
         connection.close()
 
