@@ -1,11 +1,13 @@
 """Whether a generated value is valid for its field's schema, decided without jsonschema where the schema
-is simple (types, string lengths and pattern, numeric bounds, an object's properties, required and
-additionalProperties, an array's items and size, anyOf / oneOf of such schemas), as Draft 2020-12 decides it.
+is simple (types, string lengths and pattern, numeric bounds, an enum of strings (and null), an object's
+properties, required and additionalProperties, an array's items and size, anyOf / oneOf of such schemas), as
+Draft 2020-12 decides it.
 
 The generator checks each value it drew from a hint or a name against the field's schema; most fields'
 schemas are simple, and a compiled check costs a few comparisons where a validator walks its keywords.
-Any other keyword (enum, const, $ref, patternProperties, uniqueItems, multipleOf, ...) leaves the decision
-to jsonschema itself, as does a schema whose keywords have values of the wrong kind.
+Any other keyword (const, $ref, patternProperties, uniqueItems, multipleOf, ...) or an enum with a number,
+boolean, object or array among its options (JSON equality: 1 is 1.0, true is not 1) leaves the decision to
+jsonschema itself, as does a schema whose keywords have values of the wrong kind.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 _OBJECTS = ("properties", "required", "additionalProperties")
 _ARRAYS = ("items", "minItems", "maxItems")
 _BRANCHES = ("anyOf", "oneOf")
-_HANDLED = frozenset({"type", "pattern", *_LENGTHS, *_BOUNDS, *_OBJECTS, *_ARRAYS, *_BRANCHES}) | _ANNOTATIONS
+_HANDLED = frozenset({"type", "pattern", "enum", *_LENGTHS, *_BOUNDS, *_OBJECTS, *_ARRAYS, *_BRANCHES}) | _ANNOTATIONS
 
 
 def _always(_value: Any) -> bool:
@@ -59,8 +61,8 @@ def compiled(schema: Any) -> Check | None:
         return _always if schema else _never
     if not isinstance(schema, Mapping) or any(key not in _HANDLED and not str(key).startswith("x-") for key in schema):
         return None
-    parts = [part(schema) for part in (_type_check, _text_check, _number_check, _object_check, _array_check,
-                                       _branch_check)]
+    parts = [part(schema) for part in (_type_check, _enum_check, _text_check, _number_check, _object_check,
+                                       _array_check, _branch_check)]
     if any(part is None for part in parts):
         return None
     checks: list[Check] = [part for part in parts if part is not None and part is not _always]
@@ -80,6 +82,20 @@ def _type_check(schema: Mapping[str, Any]) -> Check | None:
         return None
     kinds = [_TYPES[name] for name in names]
     return kinds[0] if len(kinds) == 1 else lambda value: any(kind(value) for kind in kinds)
+
+
+def _enum_check(schema: Mapping[str, Any]) -> Check | None:
+    if "enum" not in schema:
+        return _always
+    options = schema["enum"]
+    if not isinstance(options, list) or any(option is not None and not isinstance(option, str) for option in options):
+        return None
+    texts, null = frozenset(option for option in options if option is not None), None in options
+
+    def check(value: Any) -> bool:
+        return (isinstance(value, str) and value in texts) or (null and value is None)
+
+    return check
 
 
 def _text_check(schema: Mapping[str, Any]) -> Check | None:

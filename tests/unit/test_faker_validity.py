@@ -33,6 +33,8 @@ def edge_values(schema: dict[str, Any]) -> list[Any]:
         length = schema.get(key)
         if isinstance(length, int) and not isinstance(length, bool):
             out += ["b" * n for n in (length - 1, length, length + 1) if n >= 0]
+    for option in schema.get("enum") or ():  # each option, and what is nearly one
+        out += [option, str(option).upper(), f"{option} ", [option], {"v": option}]
     return out
 
 
@@ -65,6 +67,15 @@ CASES: list[tuple[dict[str, Any], Any, bool]] = [
     ({"anyOf": [{"type": "string"}, {"type": "null"}]}, 3, False),
     ({"oneOf": [{"type": "object", "required": ["a"]}, {"type": "null"}]}, None, True),
     ({"oneOf": [{"type": "object", "required": ["a"]}, {"type": "null"}]}, {"b": 1}, False),
+    ({"enum": ["a", "b"]}, "b", True),
+    ({"enum": ["a", "b"]}, "A", False),  # strings compare exactly
+    ({"enum": ["1"]}, 1, False),  # a number is not its text
+    ({"enum": ["a", None]}, None, True),
+    ({"enum": ["a"]}, None, False),
+    ({"enum": ["a"]}, ["a"], False),
+    ({"enum": []}, "a", False),
+    ({"type": ["string", "null"], "enum": ["a", "b"]}, None, False),  # both keywords hold
+    ({"anyOf": [{"type": "object", "properties": {"t": {"enum": ["x"]}}}, {"type": "null"}]}, {"t": "y"}, False),
 ]
 
 
@@ -76,7 +87,8 @@ def test_the_quick_check_decides_as_jsonschema(schema: dict[str, Any], value: An
     assert check(value) is expected
 
 
-@pytest.mark.parametrize("schema", [{"enum": ["a", "b"]}, {"const": 1}, {"$ref": "#/x"}, {"uniqueItems": True},
+@pytest.mark.parametrize("schema", [{"enum": [1, "a"]}, {"enum": [True]}, {"enum": "a"}, {"const": 1},
+                                    {"$ref": "#/x"}, {"uniqueItems": True},
                                     {"patternProperties": {"^a": {}}}, {"type": "string", "minLength": "2"},
                                     {"type": "string", "pattern": "("}, {"type": "decimal"}, {"oneOf": []},
                                     {"anyOf": [{"type": "string"}, {"enum": [1]}]},
