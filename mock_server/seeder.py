@@ -127,14 +127,15 @@ class Picks:
                 and self.store.count(resource.name) == 0:
             self._stored, self._changes_if_only_kept = [], self.changes()
 
-    def keep(self, write: Callable[[], list[dict[str, Any]]]) -> None:
+    def keep(self, write: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         """Run `write`, which stores records of the resource being seeded and returns them as stored."""
         if self._stored is None or self.changes is None:
-            write()
-            return
+            return write()
         before = self.changes()
-        self._stored.extend(write())
+        stored = write()
+        self._stored.extend(stored)
         self._changes_if_only_kept += self.changes() - before
+        return stored
 
     def get(self, name: str, record_id: Any) -> dict[str, Any] | None:
         """The record of `name` with this id, as RecordStore.get finds it (a kept one, only to be read)."""
@@ -184,21 +185,21 @@ def _seed_records(engine: Engine, fake: FakeData, pick: Picks, resource: Resourc
                   aside: bool) -> None:
     """Each batch generated, then stored; by a forked child while this process stores (see seeding_aside)
     until something its generation reads changes, then here."""
-    helper = Aside.start(fake, pick, resource, batches, engine.store.count) if aside else None
+    helper = Aside.start(fake, pick, resource, batches, engine.store) if aside else None
     try:
         for indexes in batches:
             batch = helper.batch() if helper is not None else None
             if helper is not None and batch is None:  # the child failed: this batch is generated here
-                helper.take_over()
+                helper.take_over("the child failed")
                 helper = None
             if batch is None:
                 batch = fake.records(resource, pick, indexes)
             helper = _store(engine, fake, pick, resource, batch, helper)
             if helper is not None and helper.wrote():
-                helper.take_over()
+                helper.take_over("a write hook wrote")
                 helper = None
         if helper is not None and not helper.finish():
-            helper.take_over()
+            helper.take_over("the child failed")
     except BaseException:  # a failure, or Ctrl-C: the seeding is over, and so is the child
         if helper is not None:
             helper.stop()
@@ -221,10 +222,13 @@ def _store(engine: Engine, fake: FakeData, pick: Picks, resource: Resource, batc
             try:
                 fake.settle(resource, record, pick.get, draws=False)
             except WouldDraw:  # the record is unchanged: settled again once the draws are where they belong
-                helper.take_over()
+                helper.take_over("settling needs a draw")
                 helper = None
         if helper is None:
             fake.settle(resource, record, pick.get)
         prepared.append(record)
-    pick.keep(lambda: engine.store.insert_many(resource.name, prepared))
+    stored = pick.keep(lambda: engine.store.insert_many(resource.name, prepared))
+    if helper is not None and not helper.stored_as_given(stored):
+        helper.take_over("an id other than the store's")
+        helper = None
     return helper

@@ -169,7 +169,8 @@ class FakeData:
                 unnamed.extend(reference.names)
                 continue
             id_field = self.id_fields.get(reference.resource, "id")
-            assigned[reference.field] = target.get(id_field, target.get("id"))
+            # its `id` is read only when it has no id field (what seeding_aside.Unseen lets a child read)
+            assigned[reference.field] = target[id_field] if id_field in target else target.get("id")
             for field, source in reference.names.items():
                 assigned[field] = copy.deepcopy(dotted.get(target, source))  # the record's own, not the pick's
             if target_kind == "label":  # a deal in the stage "Closed" is closed
