@@ -21,6 +21,7 @@ in a process with no other thread, with the store's rows kept (SQLite)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import signal
 import sys
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from itertools import islice
 from multiprocessing.connection import Connection
+from types import FrameType
 from typing import Any, Protocol
 
 from crmspec.model import Resource
@@ -36,6 +38,7 @@ from mock_server.faker import FakeData
 
 MIN_RECORDS = 1000  # fewer records of a resource are generated faster than a process is forked
 CHUNK = 250  # records handed over at once: each hand-over is one message through the pipe
+STOP_SECONDS = 10.0  # a child stopped ends at its next hand-over (a chunk's generation later)
 
 Batches = Sequence[range]
 
@@ -214,20 +217,23 @@ class Aside:
             self.pick.rows = live
 
     def stop(self) -> None:
-        """Stop the child, if it still runs, and wait for it."""
+        """Stop the child, if it still runs, and wait for it: the parent's end of the pipe closed, the child's
+        next hand-over fails and it returns (it exits as any process does, its buffers flushed and its
+        coverage data written under make test); killed only if it has not after STOP_SECONDS."""
+        self._connection.close()
+        self._child.join(STOP_SECONDS)
         if self._child.is_alive():
             self._child.kill()
-        self._child.join()
-        self._connection.close()
+            self._child.join()
 
 
 def _generate(aside: Aside, connection: Connection) -> None:
     """The child: every batch, handed over a chunk at a time, then the random states it ended with. Ctrl-C is
     the parent's to handle (it stops the child), SIGTERM ends the child without a word: the handlers it was
     forked with would print a traceback of its own. The child closes the parent's end of the pipe, so that a
-    parent gone makes its next hand-over fail, and it ends."""
+    parent gone (or done with it) makes its next hand-over fail, and it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _end_now)
     aside._connection.close()
     try:
         chunk: list[list[dict[str, Any]]] = []
@@ -250,6 +256,10 @@ def _generate(aside: Aside, connection: Connection) -> None:
             connection.send(("failed", repr(error)))
     finally:
         connection.close()
+
+
+def _end_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(0)  # at once and without a word, as a process ends (coverage's data written under make test)
 
 
 def _fork_is_safe() -> bool:
