@@ -102,7 +102,7 @@ class Server:
         return rss_mib(self.proc.pid) if self.proc is not None else 0.0
 
     def cpu_s(self) -> float:
-        """CPU seconds used so far by the server's processes (exited ones not counted)."""
+        """CPU seconds used so far by the server's processes (ended ones once their parent waited for them)."""
         return tree_ticks(self.proc.pid) / HZ if self.proc is not None else float("nan")
 
     def stop(self) -> None:

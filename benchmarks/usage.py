@@ -60,13 +60,15 @@ def busy_ticks() -> int:
 
 
 def tree_ticks(pid: int) -> int:
+    """CPU ticks of a process and its descendants, the ended ones that their parent waited for included (a
+    seeding child of the mock's: crm-mock serve waits for each)."""
     total = 0
     for member in process_tree(pid):
         try:
             after = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(after[11]) + int(after[12])  # utime + stime
+        total += sum(int(ticks) for ticks in after[11:15])  # utime + stime + cutime + cstime
     return total
 
 
