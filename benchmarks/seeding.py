@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import crmspec
+from benchmarks.usage import HZ, own_ticks
 from mock_server import seeder, seeding_aside
 from mock_server.app import MockApp
 from mock_server.config import MockConfig
@@ -53,19 +53,13 @@ def seed_once(dialect: str, records: int, seed: int = 42, split: bool = False) -
     api = crmspec.load(dialect)
     parts: dict[str, float] = {}
     with _timed_parts(parts) if split else _nothing():
-        wall, cpu = time.perf_counter(), _cpu_seconds()
+        wall, cpu = time.perf_counter(), own_ticks() / HZ
         mock = MockApp(api, MockConfig(seed=seed, records=records))
-        wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+        wall, cpu = time.perf_counter() - wall, own_ticks() / HZ - cpu  # the seeder waits for each child
     if "generate" in parts:
         parts["generate"] -= parts.get("pick", 0.0)  # the picks happen inside the generation
     stored = sum(mock.store.count(name) for name in api.dialect.resources)
     return Seeding(dialect, records, stored, wall, cpu, {k: round(v, 3) for k, v in parts.items()})
-
-
-def _cpu_seconds() -> float:
-    """This process's CPU time and its children's that ended (the seeder waits for each it forked)."""
-    spent = os.times()
-    return spent.user + spent.system + spent.children_user + spent.children_system
 
 
 @contextmanager
