@@ -17,21 +17,27 @@ def read(path: str) -> str:
         return ""
 
 
-def _parents() -> dict[int, int]:
-    parents: dict[int, int] = {}
+def stat_fields(pid: int) -> list[str] | None:
+    """A process's /proc/PID/stat after its name: state, ppid, pgrp, ..., utime, stime, cutime, cstime (proc(5),
+    from its third field); None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def process_stats() -> dict[int, list[str]]:
+    """stat_fields of every process."""
+    found: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
+        fields = stat_fields(int(entry.name)) if entry.name.isdigit() else None
+        if fields is not None:
+            found[int(entry.name)] = fields
+    return found
 
 
 def process_tree(pid: int) -> list[int]:
-    parents = _parents()
+    parents = {member: int(fields[1]) for member, fields in process_stats().items()}
     tree, frontier = [pid], [pid]
     while frontier:
         frontier = [child for child, parent in parents.items() if parent in frontier]
@@ -64,11 +70,9 @@ def tree_ticks(pid: int) -> int:
     seeding child of the mock's: crm-mock serve waits for each)."""
     total = 0
     for member in process_tree(pid):
-        try:
-            after = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(ticks) for ticks in after[11:15])  # utime + stime + cutime + cstime
+        fields = stat_fields(member)
+        if fields is not None:
+            total += sum(int(ticks) for ticks in fields[11:15])  # utime + stime + cutime + cstime
     return total
 
 

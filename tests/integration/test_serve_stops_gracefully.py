@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import launch
+from benchmarks.usage import process_stats
 from mock_server.auth import Credentials
 from mock_server.config import DEFAULT_SECRET, SERVER_KINDS
 from tests.conftest import load_api
@@ -60,17 +61,7 @@ SEEDING_RECORDS = "20000"  # revorbit: 180,000 records, several seconds of seedi
 
 def _live_members(group: int) -> list[int]:
     """The processes of a process group that have not ended (a zombie waiting for its parent has)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":  # after the name: state, ppid, pgrp
-            members.append(int(entry.name))
-    return members
+    return [pid for pid, fields in process_stats().items() if int(fields[2]) == group and fields[0] != "Z"]
 
 
 @pytest.mark.slow
