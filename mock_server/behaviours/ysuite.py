@@ -49,14 +49,11 @@ def _where(engine: Engine, resource: str, field: str, value: Any) -> list[dict[s
 
 def _any_business(store: RecordStore, rng: random.Random) -> dict[str, Any] | None:
     """A Business contact drawn as rng.choice draws from all of them in key order (randrange(n) is that draw),
-    counted and fetched by the store: reading every Business contact for each deal made seeding YSUITE
-    quadratic in --records."""
+    counted and found by the store, which keeps both until the contacts change: reading every Business contact,
+    or walking to the n-th, for each deal made seeding YSUITE quadratic in --records."""
     businesses: list[q.Predicate] = [q.eq("contact_type", BUSINESS)]
     count = store.query("contacts", q.Query(where=businesses, limit=0))[1]
-    if not count:
-        return None
-    found = store.query("contacts", q.Query(where=businesses, limit=1, offset=rng.randrange(count)))[0]
-    return found[0] if found else None
+    return store.nth_matching("contacts", businesses, rng.randrange(count)) if count else None
 
 
 def _ids(records: Iterable[dict[str, Any]], field: str, limit: int = 10) -> str:

@@ -154,6 +154,11 @@ class RecordStore(ABC):
     def _nth(self, resource_name: str, index: int) -> dict[str, Any]:
         """The record at `index` (0 <= index < count) in key order."""
 
+    def nth_matching(self, resource_name: str, where: Sequence[Predicate], index: int) -> dict[str, Any] | None:
+        """The record at `index` (from 0) in key order among those matching `where`; None past the last."""
+        found = self.query(resource_name, Query(where=list(where), limit=1, offset=index))[0]
+        return found[0] if found else None
+
     @abstractmethod
     def clear(self) -> None: ...
 

@@ -1,33 +1,44 @@
-"""What both backends make of the rows they read: a list's total kept until the data changes, and the maxima
-lookup's rows gathered per key."""
+"""What both backends make of the rows they read: a list's total (or a filter's keys) kept until the data
+changes, and the maxima lookup's rows gathered per key."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 MEMO_SIZE = 512  # totals kept per connection (SQLite) or per session store (PostgreSQL)
 
+T = TypeVar("T")
 
-class Totals:
-    """A list's total (a COUNT of every matching row) per query, kept until the data may have changed: a frontend
-    that polls a page pays the count once per change, not once per request. What `version` is, is the backend's:
-    anything that moves whenever the data may have (SQLite's data_version and change counts, PostgreSQL's
-    version row); None: not to be kept (inside a write transaction, whose writes nobody else sees yet)."""
 
-    def __init__(self) -> None:
-        self._known: dict[Hashable, tuple[Hashable, int]] = {}
+class Kept(Generic[T]):
+    """What a query computed from the data (a count, the keys of the rows it matches), kept per query until the
+    data may have changed. What `version` is, is the backend's: anything that moves whenever the data may have
+    (SQLite's data_version and write counts, PostgreSQL's version row); None: not to be kept (inside a write
+    transaction, whose writes nobody else sees yet)."""
 
-    def total(self, query: Hashable, version: Hashable | None, count: Callable[[], int]) -> int:
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self._size = size
+        self._known: dict[Hashable, tuple[Hashable, T]] = {}
+
+    def get(self, query: Hashable, version: Hashable | None, compute: Callable[[], T]) -> T:
         known = self._known.get(query)
         if version is not None and known is not None and known[0] == version:
             return known[1]
-        total = count()
+        value = compute()
         if version is not None:
-            if len(self._known) >= MEMO_SIZE:
+            if len(self._known) >= self._size:
                 self._known.clear()
-            self._known[query] = (version, total)
-        return total
+            self._known[query] = (version, value)
+        return value
+
+
+class Totals(Kept[int]):
+    """A list's total (a COUNT of every matching row) per query: a frontend that polls a page pays the count once
+    per change, not once per request."""
+
+    def total(self, query: Hashable, version: Hashable | None, count: Callable[[], int]) -> int:
+        return self.get(query, version, count)
 
 
 def gather_maxima(rows: Iterable[Sequence[Any]], found: dict[Any, list[Any]]) -> dict[Any, list[Any]]:

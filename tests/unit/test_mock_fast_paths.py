@@ -156,3 +156,64 @@ def test_a_list_total_follows_a_copy_restored_into_the_store(tmp_path: Path) -> 
         store.restore_from(source)
     assert _total(store) == 0
     assert empty.count("deals") == 0
+
+
+def test_a_list_total_outlives_writes_to_other_tables_only(tmp_path: Path) -> None:
+    """Seeding deals (a write each) must not recount the contacts a deal's write hook draws from."""
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    store.insert("deals", {"name": "a", "stage_id": 3})
+    counted = _counted(store)
+    assert _total(store) == 1
+    store.insert("contacts", {"first_name": "b"})
+    store.insert_many("companies", [{"name": "c"}])
+    assert _total(store) == 1 and len(counted) == 1
+    store.insert_many("deals", [{"name": "d", "stage_id": 3}])
+    assert _total(store) == 2 and len(counted) == 2
+
+
+def test_a_list_total_counted_inside_a_rolled_back_transaction_is_forgotten(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    store.insert("deals", {"name": "a", "stage_id": 3})
+    with pytest.raises(RuntimeError), store.transaction():
+        store.insert("deals", {"name": "b", "stage_id": 3})
+        assert _total(store) == 2
+        raise RuntimeError("a business rule refuses the write")
+    assert _total(store) == 1
+
+
+def _deals(store: Store, count: int) -> None:
+    store.insert_many("deals", [{"name": f"deal {n}", "stage_id": n % 3} for n in range(count)])
+
+
+def test_a_pick_is_the_record_at_its_offset_in_key_order_with_or_without_gaps(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    store = Store(api.dialect, str(tmp_path / "state.sqlite3"))
+    _deals(store, 7)
+    for deleted in (None, 1, 4, 7):  # none, the first key, one in the middle, the last
+        if deleted is not None:
+            assert store.delete("deals", deleted)
+        in_key_order = sorted(store.all("deals"), key=lambda deal: int(deal["id"]))
+        assert [store.pick("deals", offset) for offset in range(20)] == \
+            [in_key_order[offset % len(in_key_order)] for offset in range(20)]
+
+
+def test_the_nth_matching_record_is_what_a_page_of_one_at_that_offset_holds(tmp_path: Path) -> None:
+    api = crmspec.load(ROOT / "openapi" / "revorbit.yaml")
+    path = str(tmp_path / "state.sqlite3")
+    store, other = Store(api.dialect, path), Store(api.dialect, path)
+    where = [eq("stage_id", 1)]
+
+    def expected() -> list[dict[str, object]]:
+        matching = [deal for deal in store.all("deals") if deal.get("stage_id") == 1]
+        return sorted(matching, key=lambda deal: int(deal["id"]))
+
+    _deals(store, 10)
+    for change in (lambda: None, lambda: _deals(store, 4), lambda: store.delete("deals", 2),
+                   lambda: _deals(other, 3), lambda: store.replace("deals", {**store.get("deals", 5), "stage_id": 0})):
+        change()
+        matching = expected()
+        assert [store.nth_matching("deals", where, n) for n in range(len(matching) + 2)] == [*matching, None, None]
+        assert [store.query("deals", Query(where=where, limit=1, offset=n))[0][0] for n in range(len(matching))] \
+            == matching
