@@ -148,11 +148,11 @@ class RecordStore(ABC):
     def pick(self, resource_name: str, offset: int) -> dict[str, Any] | None:
         """The record at `offset` (mod count) in key order: a deterministic 'random' existing record."""
         total = self.count(resource_name)
-        return None if total == 0 else self._nth(resource_name, offset % total)
+        return None if total == 0 else self._nth(resource_name, offset % total, total)
 
     @abstractmethod
-    def _nth(self, resource_name: str, index: int) -> dict[str, Any]:
-        """The record at `index` (0 <= index < count) in key order."""
+    def _nth(self, resource_name: str, index: int, total: int) -> dict[str, Any]:
+        """The record at `index` (0 <= index < total) in key order; `total`: how many records there are."""
 
     def nth_matching(self, resource_name: str, where: Sequence[Predicate], index: int) -> dict[str, Any] | None:
         """The record at `index` (from 0) in key order among those matching `where`; None past the last."""

@@ -232,7 +232,7 @@ class PostgresStore(RecordStore):
     def count(self, resource_name: str) -> int:
         return int(self._read(f"SELECT count(*) FROM {self._r(resource_name)}")[0][0])
 
-    def _nth(self, resource_name: str, index: int) -> dict[str, Any]:
+    def _nth(self, resource_name: str, index: int, total: int) -> dict[str, Any]:
         rows = self._read(f"SELECT doc FROM {self._r(resource_name)} ORDER BY pk LIMIT 1 OFFSET %s", (index,))
         return dict(rows[0][0])
 

@@ -180,10 +180,10 @@ class SqliteStore(Database, RecordStore):
     def count(self, resource_name: str) -> int:
         return self._count(self._connection(), resource_name, "", [])
 
-    def _nth(self, resource_name: str, index: int) -> dict[str, Any]:
+    def _nth(self, resource_name: str, index: int, total: int) -> dict[str, Any]:
         db, name = self._connection(), table(resource_name)
         low, high = db.execute(f"SELECT (SELECT min(pk) FROM {name}), (SELECT max(pk) FROM {name})").fetchone()
-        if low is not None and high - low + 1 == self.count(resource_name):  # no gap: a lookup, not a walk
+        if low is not None and high - low + 1 == total:  # no gap: a lookup, not a walk
             row = db.execute(f"SELECT doc FROM {name} WHERE pk = ?", (low + index,)).fetchone()
         else:
             row = db.execute(f"SELECT doc FROM {name} ORDER BY pk LIMIT 1 OFFSET ?", (index,)).fetchone()
