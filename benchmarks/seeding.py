@@ -57,13 +57,19 @@ def seed_once(dialect: str, records: int, seed: int = 42, split: bool = False) -
     api = crmspec.load(dialect)
     parts: dict[str, float] = {}
     with _timed_parts(parts) if split else _nothing():
-        wall, cpu = time.perf_counter(), own_ticks() / HZ
-        mock = MockApp(api, MockConfig(seed=seed, records=records))
-        wall, cpu = time.perf_counter() - wall, own_ticks() / HZ - cpu  # the seeder waits for each child
+        stored, start, end, cpu = _seeded(api, records, seed)
     if "generate" in parts:
         parts["generate"] -= parts.get("pick", 0.0)  # the picks happen inside the generation
-    stored = sum(mock.store.count(name) for name in api.dialect.resources)
-    return Seeding(dialect, records, stored, wall, cpu, {k: round(v, 3) for k, v in parts.items()})
+    return Seeding(dialect, records, stored, end - start, cpu, {k: round(v, 3) for k, v in parts.items()})
+
+
+def _seeded(api: crmspec.Api, records: int, seed: int) -> tuple[int, float, float, float]:
+    """The state `crm-mock serve` starts with, built here: (records stored, the seeding's start and end on the
+    monotonic clock, which every process shares, and its CPU seconds: the seeder waits for each child)."""
+    start, cpu = time.perf_counter(), own_ticks() / HZ
+    mock = MockApp(api, MockConfig(seed=seed, records=records))
+    end, cpu = time.perf_counter(), own_ticks() / HZ - cpu
+    return sum(mock.store.count(name) for name in api.dialect.resources), start, end, cpu
 
 
 def ceiling(dialect: str, records: int) -> Seeding:
@@ -85,14 +91,11 @@ def ceiling(dialect: str, records: int) -> Seeding:
 
 
 def _alone(dialect: str, records: int, seed: int, ready: Any, results: Any) -> None:
-    """One core's share: (records stored, seeding's start and end on the shared monotonic clock, CPU seconds)."""
+    """One core's share, seeded once every core has loaded the document."""
     seeding_aside.MIN_RECORDS = sys.maxsize  # this process is one of the cores' shares: no child of its own
     api = crmspec.load(dialect)
     ready.wait()
-    start, cpu = time.perf_counter(), own_ticks() / HZ
-    mock = MockApp(api, MockConfig(seed=seed, records=records))
-    end, cpu = time.perf_counter(), own_ticks() / HZ - cpu
-    results.put((sum(mock.store.count(name) for name in api.dialect.resources), start, end, cpu))
+    results.put(_seeded(api, records, seed))
 
 
 @contextmanager
